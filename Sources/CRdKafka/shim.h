@@ -1,0 +1,36 @@
+#ifndef CRDKAFKA_SHIM_H
+#define CRDKAFKA_SHIM_H
+
+// librdkafka's mock header refuses to compile unless rdkafka.h came first.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+// Swift cannot call C variadic functions, so the few Gatehouse needs are wrapped here with fixed arities.
+
+/// Enqueues one message on a cached topic handle. The payload, key and header values are copied.
+/// On success librdkafka owns `headers` (which may be NULL); on failure the caller still owns it.
+static inline rd_kafka_resp_err_t CRdKafka_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
+                                                   const void *key, size_t key_len,
+                                                   const void *value, size_t value_len,
+                                                   rd_kafka_headers_t *headers, int64_t timestamp_ms,
+                                                   void *opaque) {
+    if (headers != NULL) {
+        return rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
+                                 RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_HEADERS(headers),
+                                 RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    }
+    return rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
+                             RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+                             RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+}
+
+/// One injected (error, round-trip time) pair for the next request of `api_key` on one mock broker.
+static inline rd_kafka_resp_err_t CRdKafka_mock_broker_push_request_error_rtt(rd_kafka_mock_cluster_t *mcluster,
+                                                                             int32_t broker_id, int16_t api_key,
+                                                                             rd_kafka_resp_err_t err, int rtt_ms) {
+    return rd_kafka_mock_broker_push_request_error_rtts(mcluster, broker_id, api_key, 1, err, rtt_ms);
+}
+
+#endif

@@ -1,0 +1,184 @@
+import Dispatch
+public import Logging
+import Metrics
+public import ServiceLifecycle
+import Synchronization
+
+/// A Kafka consumer with at-least-once delivery: a consumer-group member, or a reader of partitions
+/// assigned by hand.
+///
+/// Read ``messages`` and call ``markDone(_:)`` once a message is fully handled. Only then is its offset
+/// stored for commit: a crash before `markDone` means the message is read again, never skipped.
+/// Messages may be handled concurrently; the committed offset of a partition advances only across a
+/// contiguous run of done messages. Revocation and close commit the stored offsets at once.
+///
+/// A dedicated thread serves librdkafka's consumer queue (messages, rebalances, errors, logs), and stops
+/// polling while ``KafkaConsumerConfiguration/bufferCapacity`` messages wait unread.
+///
+/// ```swift
+/// let consumer = try KafkaConsumer(
+///     configuration: .init(bootstrapServers: [bootstrap], subscription: .group("audit", topics: ["signups"])),
+///     logger: logger
+/// )
+/// for try await message in consumer.messages {
+///     try await handle(message)
+///     consumer.markDone(message)
+/// }
+/// ```
+public final class KafkaConsumer: Service, Sendable {
+    let configuration: KafkaConsumerConfiguration
+    let logger: Logger
+    let client: RDKafkaClient
+    let loop: EventLoopControl
+    let tracker = Mutex(KafkaOffsetTracker())
+    let metrics: KafkaConsumerMetrics
+    /// Free places in the read-ahead buffer; the poll thread takes one per poll.
+    let slots: DispatchSemaphore
+    private let stream: AsyncThrowingStream<KafkaConsumerMessage, any Error>
+    let continuation: AsyncThrowingStream<KafkaConsumerMessage, any Error>.Continuation
+
+    /// Creates the consumer and starts reading in the background.
+    ///
+    /// - Throws: ``KafkaError`` with code ``KafkaError/Code/configuration`` naming a rejected property.
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = KafkaConsumerMetrics(group: configuration.subscription.groupID ?? "")
+        self.client = try RDKafkaClient(
+            kind: .consumer,
+            properties: configuration.librdkafkaProperties,
+            events: RDKafkaEvent.fetchBit | RDKafkaEvent.rebalanceBit | RDKafkaEvent.errorBit | RDKafkaEvent.logBit
+                | RDKafkaEvent.offsetCommitBit | RDKafkaEvent.statisticsBit
+        )
+        self.loop = EventLoopControl(client: client)
+        self.slots = DispatchSemaphore(value: max(configuration.bufferCapacity, 1))
+        (stream, continuation) = AsyncThrowingStream.makeStream(of: KafkaConsumerMessage.self)
+        let client = self.client
+        let loop = self.loop
+        loop.start(name: "gatehouse-consumer") { [weak self] in
+            self?.runLoop()
+            client.destroy()
+        }
+    }
+
+    /// The messages, in order per partition. Iterate once; the sequence ends after ``close()`` and throws
+    /// if the consumer fails fatally or cannot start (for example, an unknown topic).
+    public var messages: KafkaConsumerMessages {
+        KafkaConsumerMessages(stream: stream, slots: slots)
+    }
+
+    /// Marks a message fully handled, so that its offset may be committed once every earlier message of
+    /// its partition is done too. Marks for partitions that were revoked meanwhile are ignored.
+    public func markDone(_ message: KafkaConsumerMessage) {
+        let storesOffsets = configuration.subscription.groupID != nil
+        let client = self.client
+        let logger = self.logger
+        tracker.withLock { tracker in
+            guard let next = tracker.markDone(message.topicPartition, offset: message.offset, epoch: message.assignmentEpoch),
+                storesOffsets
+            else { return }
+            // Stored under the lock, so that two concurrent marks can never store offsets out of order.
+            let result = client.storeOffset(message.topicPartition, offset: next)
+            if result != RDKafkaErrorCodes.noError {
+                logger.debug(
+                    "Offset not stored; the partition is no longer assigned",
+                    metadata: [
+                        KafkaLoggingKeys.partitions: "\(message.topicPartition)", KafkaLoggingKeys.offset: "\(next)",
+                        KafkaLoggingKeys.error: "\(KafkaError.Code.librdkafka(result))",
+                    ]
+                )
+            }
+        }
+    }
+
+    /// Commits the stored offsets now and waits for the broker. Offsets are also committed every
+    /// ``KafkaConsumerConfiguration/commitInterval``, on revocation and on close.
+    public func commit() async throws {
+        let client = self.client
+        let result = await DedicatedThread.run { client.commitStoredOffsets() }
+        guard result == RDKafkaErrorCodes.noError || result == RDKafkaErrorCodes.noOffset else {
+            throw KafkaError.librdkafka(result, context: "commit")
+        }
+    }
+
+    /// The partitions this consumer currently reads.
+    public var assignment: [KafkaTopicPartition] {
+        tracker.withLock { $0.assigned }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+    }
+
+    /// Stops fetching from `partitions` until ``resume(_:)``.
+    public func pause(_ partitions: [KafkaTopicPartition]) throws {
+        let result = client.pause(partitions, resume: false)
+        guard result == RDKafkaErrorCodes.noError else { throw KafkaError.librdkafka(result, context: "pause") }
+    }
+
+    /// Fetches from paused `partitions` again.
+    public func resume(_ partitions: [KafkaTopicPartition]) throws {
+        let result = client.pause(partitions, resume: true)
+        guard result == RDKafkaErrorCodes.noError else { throw KafkaError.librdkafka(result, context: "resume") }
+    }
+
+    /// How many messages each assigned partition holds beyond this consumer's position, from the
+    /// watermarks librdkafka last fetched. Partitions without a known position or watermark are left out.
+    public func lag() -> [KafkaTopicPartition: Int64] {
+        let positions = client.positions(assignment)
+        var lag: [KafkaTopicPartition: Int64] = [:]
+        for (partition, position) in positions where position >= 0 {
+            if let watermarks = client.cachedWatermarks(partition) {
+                lag[partition] = max(0, watermarks.high - position)
+            }
+        }
+        return lag
+    }
+
+    /// Asks the partition leader for a partition's low and high watermarks: the first offset still
+    /// held, and the offset the next message will get.
+    public func watermarks(of partition: KafkaTopicPartition) async throws -> (low: Int64, high: Int64) {
+        let client = self.client
+        let timeout = Int32(clamping: configuration.lookupTimeout.milliseconds)
+        return try await DedicatedThread.run { client.queryWatermarks(partition, timeoutMilliseconds: timeout) }.get()
+    }
+
+    /// Runs until graceful shutdown, then closes.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Stops reading, commits stored offsets, leaves the group and ends ``messages``. Messages already
+    /// buffered but not yet read are not delivered; they are read again by the next owner.
+    public func close() async {
+        loop.requestStop()
+        slots.signal()
+        await loop.stop()
+    }
+
+    deinit {
+        loop.requestStop()
+        slots.signal()
+    }
+}
+
+/// The messages of a ``KafkaConsumer``, as an async sequence.
+public struct KafkaConsumerMessages: AsyncSequence, Sendable {
+    public typealias Element = KafkaConsumerMessage
+
+    let stream: AsyncThrowingStream<KafkaConsumerMessage, any Error>
+    let slots: DispatchSemaphore
+
+    /// Iterates the messages.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<KafkaConsumerMessage, any Error>.AsyncIterator
+        let slots: DispatchSemaphore
+
+        public mutating func next() async throws -> KafkaConsumerMessage? {
+            let message = try await base.next()
+            if message != nil { slots.signal() }
+            return message
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: stream.makeAsyncIterator(), slots: slots)
+    }
+}

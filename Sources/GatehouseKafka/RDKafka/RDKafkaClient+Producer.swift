@@ -1,0 +1,116 @@
+internal import CRdKafka
+import Foundation
+
+/// One delivery report, copied out of librdkafka's event.
+struct RDKafkaDelivery {
+    var messageID: UInt64
+    var error: Int32
+    var persistence: KafkaError.Persistence
+    var topic: String
+    var partition: Int32
+    var offset: Int64
+    var timestampMilliseconds: Int64
+}
+
+extension RDKafkaClient {
+    /// Enqueues a message with librdkafka, copying its bytes. Returns librdkafka's error code
+    /// (`0` on success, `__QUEUE_FULL` when the local queue is full).
+    func produce(_ message: KafkaProducerMessage, id: UInt64) -> Int32 {
+        withHandle { handle in
+            guard let topic = topicHandle(message.topic) else {
+                return RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue
+            }
+            var headers: OpaquePointer?
+            if !message.headers.isEmpty {
+                let list = rd_kafka_headers_new(message.headers.count)
+                for header in message.headers {
+                    if let value = header.value {
+                        value.withUnsafeBytes { bytes in
+                            _ = rd_kafka_header_add(list, header.key, -1, bytes.baseAddress, bytes.count)
+                        }
+                    } else {
+                        _ = rd_kafka_header_add(list, header.key, -1, nil, 0)
+                    }
+                }
+                headers = list
+            }
+            let timestamp = message.timestamp.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? 0
+            let partition = message.partition ?? RD_KAFKA_PARTITION_UA
+            let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id))
+            let result = Self.withOptionalBytes(message.key) { key, keyLength in
+                Self.withOptionalBytes(message.value) { value, valueLength in
+                    CRdKafka_produce(
+                        handle, topic, partition, key, keyLength, value, valueLength, headers, timestamp, opaque
+                    )
+                }
+            }
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR, let headers {
+                rd_kafka_headers_destroy(headers)
+            }
+            return result.rawValue
+        }
+    }
+
+    private static func withOptionalBytes<T>(
+        _ bytes: [UInt8]?,
+        _ body: (UnsafeRawPointer?, Int) -> T
+    ) -> T {
+        guard let bytes else { return body(nil, 0) }
+        return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+    }
+
+    /// Copies the delivery reports out of a DR event.
+    func deliveries(in event: RDKafkaEvent) -> [RDKafkaDelivery] {
+        var deliveries: [RDKafkaDelivery] = []
+        event.forEachMessage { message in
+            let raw = message.pointee
+            let status = rd_kafka_message_status(message)
+            let persistence: KafkaError.Persistence =
+                switch status {
+                case RD_KAFKA_MSG_STATUS_NOT_PERSISTED: .notPersisted
+                case RD_KAFKA_MSG_STATUS_PERSISTED: .persisted
+                default: .possiblyPersisted
+                }
+            var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+            let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+            deliveries.append(
+                RDKafkaDelivery(
+                    messageID: UInt64(UInt(bitPattern: raw._private)),
+                    error: raw.err.rawValue,
+                    persistence: persistence,
+                    topic: raw.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
+                    partition: raw.partition,
+                    offset: raw.offset,
+                    timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp
+                )
+            )
+        }
+        return deliveries
+    }
+
+    /// Waits until every message is delivered or `timeout` passes. Blocking; while it waits, the event
+    /// loop must keep serving the queue, because with the event API flush does not serve it.
+    func flush(timeoutMilliseconds: Int32) -> Int32 {
+        withHandle { rd_kafka_flush($0, timeoutMilliseconds).rawValue }
+    }
+
+    /// Purges queued and in-flight messages; each gets a delivery report with a purge error.
+    func purgeAll() {
+        withHandle { handle in
+            _ = rd_kafka_purge(
+                handle,
+                Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING)
+            )
+        }
+    }
+
+    /// Messages waiting to be sent, acknowledged, or served as events.
+    var outstandingCount: Int32 {
+        withHandle { rd_kafka_outq_len($0) }
+    }
+
+    /// Fabricates a fatal error, as librdkafka's own tests do.
+    func raiseFatalError(code: Int32, reason: String) {
+        withHandle { _ = rd_kafka_test_fatal_error($0, rd_kafka_resp_err_t(code), reason) }
+    }
+}

@@ -1,0 +1,118 @@
+internal import CRdKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// The one owner of an `rd_kafka_t`, and the only type that calls into librdkafka for a client.
+///
+/// `@unchecked Sendable` is safe here: librdkafka documents `rd_kafka_t` and its queues as thread-safe,
+/// the pointers never change after `init`, and the topic-handle cache is guarded by a `Mutex`.
+/// `destroy()` runs once, from the owner, after its event loop has stopped.
+final class RDKafkaClient: @unchecked Sendable {
+    enum Kind {
+        case producer
+        case consumer
+    }
+
+    let kind: Kind
+    let name: String
+    private let handle: OpaquePointer
+    /// The queue the owner's event loop serves: the main queue (producer) or the consumer queue.
+    private let eventQueue: OpaquePointer
+    private let topicHandles = Mutex<[String: SendablePointer]>([:])
+    private let destroyed = Atomic<Bool>(false)
+
+    init(kind: Kind, properties: [String: String], events: Int32) throws(KafkaError) {
+        var properties = properties
+        // Logs travel on the event queue, so that they reach swift-log on our own thread.
+        properties["log.queue"] = "true"
+        let conf = try RDKafkaConfig.make(properties, events: events)
+        var errstr = [CChar](repeating: 0, count: 512)
+        let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw .configuration("librdkafka refused the client configuration: \(RDKafkaConfig.string(errstr))")
+        }
+        self.kind = kind
+        self.handle = handle
+        self.name = String(cString: rd_kafka_name(handle))
+        rd_kafka_set_log_queue(handle, nil)
+        if kind == .consumer {
+            // Everything the main queue would carry (logs, errors, statistics) goes to the consumer queue,
+            // so one loop serves it all.
+            rd_kafka_poll_set_consumer(handle)
+            self.eventQueue = rd_kafka_queue_get_consumer(handle)
+        } else {
+            self.eventQueue = rd_kafka_queue_get_main(handle)
+        }
+    }
+
+    /// Scoped access to the raw handle, for the files of this layer only.
+    func withHandle<T>(_ body: (OpaquePointer) throws -> T) rethrows -> T {
+        try body(handle)
+    }
+
+    /// Waits up to `timeout` milliseconds for the next event. The caller destroys it.
+    func pollEvent(timeoutMilliseconds: Int32) -> RDKafkaEvent? {
+        rd_kafka_queue_poll(eventQueue, timeoutMilliseconds).map(RDKafkaEvent.init)
+    }
+
+    /// Wakes a thread blocked in ``pollEvent(timeoutMilliseconds:)``.
+    func wakeEventLoop() {
+        rd_kafka_queue_yield(eventQueue)
+    }
+
+    /// The fatal error this instance has raised, if any.
+    var fatalError: KafkaError? {
+        var errstr = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(handle, &errstr, errstr.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return KafkaError(
+            code: .librdkafka(code.rawValue),
+            message: RDKafkaConfig.string(errstr),
+            isFatal: true,
+            isRetriable: true
+        )
+    }
+
+    /// A cached topic handle; librdkafka's handles are reference-counted and cheap to keep.
+    func topicHandle(_ topic: String) -> OpaquePointer? {
+        topicHandles.withLock { handles in
+            if let cached = handles[topic] { return cached.pointer }
+            guard let created = rd_kafka_topic_new(handle, topic, nil) else { return nil }
+            handles[topic] = SendablePointer(created)
+            return created
+        }
+    }
+
+    /// Releases the topic handles, the queue reference and the instance. Blocking: call it off the
+    /// cooperative pool, and only after the event loop has stopped.
+    func destroy() {
+        guard !destroyed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let handles = topicHandles.withLock { handles in
+            defer { handles.removeAll() }
+            return Array(handles.values)
+        }
+        for topic in handles { rd_kafka_topic_destroy(topic.pointer) }
+        rd_kafka_queue_destroy(eventQueue)
+        if kind == .consumer {
+            rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+        } else {
+            rd_kafka_destroy(handle)
+        }
+    }
+
+    deinit {
+        destroy()
+    }
+}
+
+/// An `OpaquePointer` that may cross threads.
+///
+/// `@unchecked Sendable` is safe only for librdkafka objects that are documented as thread-safe
+/// (`rd_kafka_t`, queues, topic handles), which is all this wraps.
+struct SendablePointer: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+}
