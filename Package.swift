@@ -48,6 +48,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -61,10 +62,22 @@ let package = Package(
             path: "bench/Sources/GatehouseBench",
             swiftSettings: swiftSettings
         ),
+        // Fixtures shared by the test targets: embedded clusters, unique names, deadlines.
+        .target(
+            name: "GatehouseTestSupport",
+            dependencies: [
+                "GatehouseKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/GatehouseTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "GatehouseKafkaTests",
             dependencies: [
+                "Gatehouse",
                 "GatehouseKafka",
+                "GatehouseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -1,1 +1,11 @@
-@main struct Placeholder { static func main() {} }
+import ArgumentParser
+
+/// The `gatehouse` command line.
+@main
+struct Gatehouse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "Answers Microsoft Entra sign-up calls at once and records every sign-up on Kafka.",
+        subcommands: [BrokerCommand.self]
+    )
+}

@@ -46,7 +46,9 @@ extension KafkaConsumer {
             case .offsetCommit:
                 let code = event.errorCode
                 if code != RDKafkaErrorCodes.noError && code != RDKafkaErrorCodes.noOffset {
-                    logger.warning(
+                    // During a rebalance the coordinator refuses commits; the next interval retries.
+                    logger.log(
+                        level: code == RDKafkaErrorCodes.rebalanceInProgress ? .debug : .warning,
                         "Offset commit failed: \(event.errorString)",
                         metadata: [KafkaLoggingKeys.error: "\(KafkaError.Code.librdkafka(code))"]
                     )
@@ -109,7 +111,10 @@ extension KafkaConsumer {
         for (partition, position) in positions {
             switch position.base {
             case .beginning: offsets[partition] = RDKafkaClient.offsetBeginning
-            case .end: offsets[partition] = RDKafkaClient.offsetEnd
+            case .end:
+                // Resolved now, so that "the end" means the end when the consumer started, and a message
+                // published right after start-up is read.
+                offsets[partition] = try client.queryWatermarks(partition, timeoutMilliseconds: timeout).get().high
             case .offset(let offset): offsets[partition] = offset
             case .timestamp(let date): timestamps[partition] = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
             }

@@ -30,7 +30,7 @@ public final class KafkaConsumer: Service, Sendable {
     let logger: Logger
     let client: RDKafkaClient
     let loop: EventLoopControl
-    let tracker = Mutex(KafkaOffsetTracker())
+    let tracker = KafkaOffsetTracker.Shared()
     let metrics: KafkaConsumerMetrics
     /// Free places in the read-ahead buffer; the poll thread takes one per poll.
     let slots: DispatchSemaphore
@@ -51,20 +51,20 @@ public final class KafkaConsumer: Service, Sendable {
                 | RDKafkaEvent.offsetCommitBit | RDKafkaEvent.statisticsBit
         )
         self.loop = EventLoopControl(client: client)
-        self.slots = DispatchSemaphore(value: max(configuration.bufferCapacity, 1))
+        // Created at zero and then signalled: libdispatch traps when a semaphore is released while its
+        // value is below the one it was created with, which a half-full buffer would be.
+        self.slots = DispatchSemaphore(value: 0)
+        for _ in 0..<max(configuration.bufferCapacity, 1) { slots.signal() }
         (stream, continuation) = AsyncThrowingStream.makeStream(of: KafkaConsumerMessage.self)
-        let client = self.client
-        let loop = self.loop
         loop.start(name: "gatehouse-consumer") { [weak self] in
             self?.runLoop()
-            client.destroy()
         }
     }
 
     /// The messages, in order per partition. Iterate once; the sequence ends after ``close()`` and throws
     /// if the consumer fails fatally or cannot start (for example, an unknown topic).
     public var messages: KafkaConsumerMessages {
-        KafkaConsumerMessages(stream: stream, slots: slots)
+        KafkaConsumerMessages(stream: stream, slots: slots, tracker: tracker)
     }
 
     /// Marks a message fully handled, so that its offset may be committed once every earlier message of
@@ -165,20 +165,28 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
 
     let stream: AsyncThrowingStream<KafkaConsumerMessage, any Error>
     let slots: DispatchSemaphore
+    let tracker: KafkaOffsetTracker.Shared
 
     /// Iterates the messages.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncThrowingStream<KafkaConsumerMessage, any Error>.AsyncIterator
         let slots: DispatchSemaphore
+        let tracker: KafkaOffsetTracker.Shared
 
         public mutating func next() async throws -> KafkaConsumerMessage? {
-            let message = try await base.next()
-            if message != nil { slots.signal() }
-            return message
+            while let message = try await base.next() {
+                slots.signal()
+                // A message buffered before its partition was revoked belongs to the partition's next
+                // owner, who reads it from the committed offset; handing it out here would duplicate it.
+                if tracker.withLock({ $0.isCurrent(message.topicPartition, epoch: message.assignmentEpoch) }) {
+                    return message
+                }
+            }
+            return nil
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: stream.makeAsyncIterator(), slots: slots)
+        AsyncIterator(base: stream.makeAsyncIterator(), slots: slots, tracker: tracker)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a ``KafkaConsumer`` connects, and what it reads.
 public struct KafkaConsumerConfiguration: Sendable {
     /// What the consumer reads: a consumer group's share of some topics, or partitions chosen by hand.
@@ -90,12 +92,19 @@ public struct KafkaConsumerConfiguration: Sendable {
             "auto.commit.interval.ms": String(commitInterval.milliseconds),
             "session.timeout.ms": String(sessionTimeout.milliseconds),
             "enable.partition.eof": "false",
+            // Incremental rebalancing: members keep the partitions that do not move, so a join or a leave
+            // does not stop the whole group, and offsets are never committed in the middle of a rebalance
+            // for partitions that stay put.
+            "partition.assignment.strategy": "cooperative-sticky",
             "socket.nagle.disable": "true",
         ]
         if let groupID = subscription.groupID {
             map["group.id"] = groupID
             map["enable.auto.commit"] = "true"
         } else {
+            // librdkafka's consumer API needs a group even for hand-assigned partitions. This one never
+            // subscribes and never commits, so it leaves nothing behind on the brokers.
+            map["group.id"] = "gatehouse-reader-\(UUID().uuidString.lowercased())"
             map["enable.auto.commit"] = "false"
         }
         if let statisticsInterval {

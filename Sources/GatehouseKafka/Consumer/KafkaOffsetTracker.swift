@@ -1,4 +1,5 @@
 import DequeModule
+import Synchronization
 
 /// The contiguous "done" watermark of each assigned partition.
 ///
@@ -37,6 +38,11 @@ struct KafkaOffsetTracker {
         return partitions[partition]!.epoch
     }
 
+    /// Whether a message's partition is still assigned under the assignment that delivered it.
+    func isCurrent(_ partition: KafkaTopicPartition, epoch: UInt64) -> Bool {
+        partitions[partition]?.epoch == epoch
+    }
+
     /// Marks a message done; returns the offset to store (the next one to read) when the done prefix grew.
     mutating func markDone(_ partition: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> Int64? {
         guard var progress = partitions[partition], progress.epoch == epoch else { return nil }
@@ -69,5 +75,16 @@ struct KafkaOffsetTracker {
             if candidate < offset { low = middle + 1 } else { high = middle - 1 }
         }
         return nil
+    }
+}
+
+extension KafkaOffsetTracker {
+    /// The tracker behind a lock, shared by the poll thread, `markDone` callers and the iterator.
+    final class Shared: Sendable {
+        private let state = Mutex(KafkaOffsetTracker())
+
+        func withLock<T>(_ body: (inout KafkaOffsetTracker) throws -> T) rethrows -> T {
+            try state.withLock { try body(&$0) }
+        }
     }
 }

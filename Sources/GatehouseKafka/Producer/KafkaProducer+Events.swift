@@ -20,8 +20,8 @@ extension KafkaProducer {
                 for action in actions { action() }
                 if !keepGoing { break }
             }
+            // A retired instance may still hold messages that its successor re-sent; drop them.
             client.purgeAll()
-            client.destroy()
         }
     }
 

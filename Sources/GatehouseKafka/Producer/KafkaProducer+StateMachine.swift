@@ -60,7 +60,8 @@ extension KafkaProducer {
                     entries[id] = Entry(message: message, handler: handler, placement: .sent(generation: generation))
                     return .sent(id)
                 }
-                if code != RDKafkaErrorCodes.queueFull {
+                // A fatal instance is about to be replaced; the backlog carries the message over.
+                if code != RDKafkaErrorCodes.queueFull && code != RDKafkaErrorCodes.fatal {
                     return .rejected(.librdkafka(code, context: "cannot enqueue a message for '\(message.topic)'"))
                 }
             }
@@ -114,7 +115,7 @@ extension KafkaProducer {
                     continue
                 }
                 let code = client.produce(entry.message, id: id)
-                if code == RDKafkaErrorCodes.queueFull { break }
+                if code == RDKafkaErrorCodes.queueFull || code == RDKafkaErrorCodes.fatal { break }
                 backlog.removeFirst()
                 if code == RDKafkaErrorCodes.noError {
                     entries[id]?.placement = .sent(generation: generation)

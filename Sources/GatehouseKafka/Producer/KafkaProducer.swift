@@ -175,6 +175,12 @@ public final class KafkaProducer: Service, Sendable {
         client.raiseFatalError(code: 45, reason: reason)
     }
 
+    /// How many times the librdkafka instance was recreated after a fatal error.
+    @_spi(Testing)
+    public var generation: Int {
+        state.withLock { $0.generation }
+    }
+
     deinit {
         state.withLock { $0.loop }.requestStop()
     }

@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// `@unchecked Sendable` is safe here: librdkafka documents `rd_kafka_t` and its queues as thread-safe,
 /// the pointers never change after `init`, and the topic-handle cache is guarded by a `Mutex`.
-/// `destroy()` runs once, from the owner, after its event loop has stopped.
+/// The instance is destroyed only in `deinit`, when no thread can reach it any more, so that a late
+/// call (a `markDone` after close, a wake-up of a finished loop) never touches freed memory.
 final class RDKafkaClient: @unchecked Sendable {
     enum Kind {
         case producer
@@ -20,7 +21,6 @@ final class RDKafkaClient: @unchecked Sendable {
     /// The queue the owner's event loop serves: the main queue (producer) or the consumer queue.
     private let eventQueue: OpaquePointer
     private let topicHandles = Mutex<[String: SendablePointer]>([:])
-    private let destroyed = Atomic<Bool>(false)
 
     init(kind: Kind, properties: [String: String], events: Int32) throws(KafkaError) {
         var properties = properties
@@ -85,10 +85,9 @@ final class RDKafkaClient: @unchecked Sendable {
         }
     }
 
-    /// Releases the topic handles, the queue reference and the instance. Blocking: call it off the
-    /// cooperative pool, and only after the event loop has stopped.
-    func destroy() {
-        guard !destroyed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    /// Releases the topic handles, the queue reference and the instance. By then the owner has closed
+    /// the consumer or purged the producer, so librdkafka has nothing left to wait for.
+    deinit {
         let handles = topicHandles.withLock { handles in
             defer { handles.removeAll() }
             return Array(handles.values)
@@ -100,10 +99,6 @@ final class RDKafkaClient: @unchecked Sendable {
         } else {
             rd_kafka_destroy(handle)
         }
-    }
-
-    deinit {
-        destroy()
     }
 }
 

@@ -14,6 +14,7 @@ enum RDKafkaErrorCodes {
     static let purgeInflight = RD_KAFKA_RESP_ERR__PURGE_INFLIGHT.rawValue
     static let noOffset = RD_KAFKA_RESP_ERR__NO_OFFSET.rawValue
     static let state = RD_KAFKA_RESP_ERR__STATE.rawValue
+    static let rebalanceInProgress = RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS.rawValue
 
     /// Broker and client codes after which the same request may succeed later.
     static func isRetriable(_ raw: Int32) -> Bool {

@@ -1,0 +1,232 @@
+import Foundation
+@_spi(Testing) import GatehouseKafka
+import GatehouseTestSupport
+import Synchronization
+import Testing
+
+@Suite struct ProducerTests {
+    @Test func roundTripKeepsKeysHeadersAndValues() async throws {
+        let topic = TestFixtures.unique("round-trip")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 3)]) { cluster in
+            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            var reports: [KafkaDeliveryReport] = []
+            for index in 0..<3 {
+                let message = KafkaProducerMessage(
+                    topic: topic,
+                    key: "user-\(index)",
+                    value: "{\"n\":\(index)}",
+                    headers: [KafkaHeader(key: "ce_id", value: "event-\(index)"), KafkaHeader(key: "empty", value: nil)]
+                )
+                reports.append(try await producer.send(message))
+            }
+            await producer.shutdown()
+            #expect(reports.allSatisfy { $0.topicPartition.topic == topic && $0.offset != nil })
+
+            let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: 3)
+            let byKey = Dictionary(uniqueKeysWithValues: messages.map { ($0.keyString ?? "", $0) })
+            for index in 0..<3 {
+                let message = try #require(byKey["user-\(index)"])
+                #expect(message.valueString == "{\"n\":\(index)}")
+                #expect(message.headers == [KafkaHeader(key: "ce_id", value: "event-\(index)"), KafkaHeader(key: "empty", value: nil)])
+                let report = try #require(reports.first { $0.messageID.rawValue == UInt64(index + 1) })
+                #expect(report.topicPartition == message.topicPartition)
+                #expect(report.offset == message.offset)
+                #expect(message.timestamp != nil)
+            }
+        }
+    }
+
+    @Test func perKeyOrderIsKeptAcrossTenThousandMessages() async throws {
+        let topic = TestFixtures.unique("order")
+        let total = 10_000
+        let users = 64
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 4)]) { cluster in
+            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let outcomes = Outcomes()
+            for index in 0..<total {
+                let user = index % users
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "user-\(user)", value: "\(index / users)")) {
+                    outcomes.record($0)
+                }
+            }
+            await producer.shutdown()
+            #expect(outcomes.delivered == total)
+            #expect(outcomes.failures.isEmpty)
+
+            let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: total, limit: .seconds(60))
+            var next: [String: Int] = [:]
+            var partitionOfKey: [String: Int32] = [:]
+            for message in messages {
+                let key = try #require(message.keyString)
+                let sequence = try #require(Int(message.valueString ?? ""))
+                #expect(sequence == next[key, default: 0], "key \(key) out of order")
+                next[key] = sequence + 1
+                if let partition = partitionOfKey[key] { #expect(partition == message.partition) }
+                partitionOfKey[key] = message.partition
+            }
+            #expect(next.count == users)
+            #expect(next.values.reduce(0, +) == total)
+        }
+    }
+
+    @Test func retriableProduceErrorsStillWriteEachMessageOnce() async throws {
+        let topic = TestFixtures.unique("retriable")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            // Warm up so that the errors hit produce requests, not the connection set-up.
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "warm", value: "0"))
+            cluster.injectErrors([.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas], for: .produce)
+            let outcomes = Outcomes()
+            for index in 1...20 {
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)")) { outcomes.record($0) }
+            }
+            await producer.shutdown()
+            #expect(outcomes.delivered == 20)
+
+            let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: 21)
+            #expect(messages.map(\.valueString) == (0...20).map { "\($0)" })
+            let reader = try KafkaConsumer(
+                configuration: TestFixtures.consumerConfiguration(cluster, .topics([topic], from: .beginning)),
+                logger: TestFixtures.logger("watermarks")
+            )
+            let watermarks = try await reader.watermarks(of: KafkaTopicPartition(topic: topic, partition: 0))
+            await reader.close()
+            #expect(watermarks.high == 21, "each message once: no duplicate appended by a retry")
+        }
+    }
+
+    @Test func permanentProduceErrorReachesTheCallerAsATypedError() async throws {
+        let topic = TestFixtures.unique("permanent")
+        let other = TestFixtures.unique("other")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1), .init(name: other, partitions: 1)]) { cluster in
+            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "warm", value: "0"))
+            cluster.injectErrors([.topicAuthorizationFailed], for: .produce)
+            let error = await #expect(throws: KafkaError.self) {
+                try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "denied"))
+            }
+            #expect(error?.code == .topicAuthorizationFailed)
+            #expect(error?.isRetriable == false)
+            #expect(error?.isFatal == false)
+            // The producer is still usable afterwards (librdkafka remembers the topic's error for a while).
+            let report = try await producer.send(KafkaProducerMessage(topic: other, key: "k", value: "allowed"))
+            #expect(report.topicPartition.partition == 0)
+            await producer.shutdown()
+        }
+    }
+
+    @Test func fatalErrorRecreatesTheProducerAndDeliversEveryMessage() async throws {
+        let topic = TestFixtures.unique("fatal")
+        let total = 2_000
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 2)]) { cluster in
+            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let outcomes = Outcomes()
+            for index in 0..<total {
+                if index == total / 2 { producer.injectFatalError() }
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "user-\(index % 10)", value: "\(index)")) {
+                    outcomes.record($0)
+                }
+            }
+            try await waitUntil("every delivery report") { outcomes.delivered + outcomes.failures.count == total }
+            #expect(producer.generation >= 1, "the fatal error recreated the producer")
+            #expect(outcomes.failures.isEmpty)
+            #expect(outcomes.delivered == total)
+            await producer.shutdown()
+
+            let reader = try KafkaConsumer(
+                configuration: TestFixtures.consumerConfiguration(cluster, .topics([topic], from: .beginning)),
+                logger: TestFixtures.logger("reader")
+            )
+            var high: Int64 = 0
+            for partition: Int32 in 0..<2 {
+                high += try await reader.watermarks(of: KafkaTopicPartition(topic: topic, partition: partition)).high
+            }
+            await reader.close()
+            let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: Int(high))
+            #expect(Set(messages.compactMap { Int($0.valueString ?? "") }) == Set(0..<total), "every message arrived")
+        }
+    }
+
+    @Test func shutdownDeliversEverythingSentBeforeIt() async throws {
+        let topic = TestFixtures.unique("shutdown")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 2)]) { cluster in
+            var configuration = TestFixtures.producerConfiguration(cluster)
+            configuration.linger = .milliseconds(200)
+            let producer = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
+            let outcomes = Outcomes()
+            for index in 0..<500 {
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "\(index)", value: "\(index)")) { outcomes.record($0) }
+            }
+            try await withDeadline(.seconds(20), "shutdown") { await producer.shutdown() }
+            #expect(outcomes.delivered == 500)
+            let error = await #expect(throws: KafkaError.self) {
+                try await producer.send(KafkaProducerMessage(topic: topic, key: "late", value: "late"))
+            }
+            #expect(error?.code == .shutDown)
+        }
+    }
+
+    @Test func shutdownWithTheBrokerDownReportsEachMessageAsFailed() async throws {
+        let topic = TestFixtures.unique("shutdown-down")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            var configuration = TestFixtures.producerConfiguration(cluster)
+            configuration.shutdownTimeout = .seconds(1)
+            let producer = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "warm", value: "0"))
+            cluster.setBrokerDown()
+            let outcomes = Outcomes()
+            for index in 0..<50 {
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)")) { outcomes.record($0) }
+            }
+            try await withDeadline(.seconds(20), "shutdown with the broker down") { await producer.shutdown() }
+            #expect(outcomes.delivered + outcomes.failures.count == 50, "every message has an outcome")
+            #expect(outcomes.failures.count == 50)
+            #expect(producer.outstandingCount == 0)
+        }
+    }
+
+    @Test func sendWaitsWhenTheLocalQueueIsFull() async throws {
+        let topic = TestFixtures.unique("queue-full")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            var configuration = TestFixtures.producerConfiguration(cluster)
+            configuration.queueCapacity = 10
+            let producer = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
+            cluster.setLatency(.milliseconds(50))
+            let outcomes = Outcomes()
+            for index in 0..<300 {
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)")) { outcomes.record($0) }
+            }
+            await producer.shutdown()
+            #expect(outcomes.delivered == 300)
+            let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: 300)
+            #expect(messages.map(\.valueString) == (0..<300).map { "\($0)" }, "waiting kept the order")
+        }
+    }
+
+    @Test func invalidPropertyIsNamedInTheError() throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"])
+        configuration.properties["linger.ms"] = "not-a-number"
+        let error = #expect(throws: KafkaError.self) {
+            _ = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("linger.ms") == true)
+    }
+}
+
+/// Collects delivery outcomes from the producer's event thread.
+final class Outcomes: Sendable {
+    private let state = Mutex<(delivered: Int, failures: [KafkaError])>((0, []))
+
+    func record(_ result: Result<KafkaDeliveryReport, KafkaError>) {
+        state.withLock { state in
+            switch result {
+            case .success: state.delivered += 1
+            case .failure(let error): state.failures.append(error)
+            }
+        }
+    }
+
+    var delivered: Int { state.withLock { $0.delivered } }
+    var failures: [KafkaError] { state.withLock { $0.failures } }
+}

@@ -1,0 +1,78 @@
+import Foundation
+public import GatehouseKafka
+public import Logging
+
+/// Names, loggers and clusters for tests. Every test gets its own cluster and topics, so tests run in
+/// parallel without seeing each other.
+public enum TestFixtures {
+    /// A topic or group name no other test uses.
+    public static func unique(_ prefix: String) -> String {
+        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// A logger for tests: warnings and worse on stderr, or the level in `GATEHOUSE_TEST_LOG_LEVEL`.
+    public static func logger(_ label: String) -> Logger {
+        let level = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return Logger(label: label) { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    /// Starts an embedded cluster with `topics`, runs `body`, and stops the cluster.
+    public static func withCluster<T>(
+        brokers: Int = 1,
+        topics: [KafkaTopicSpecification] = [],
+        _ body: (EmbeddedKafkaCluster) async throws -> T
+    ) async throws -> T {
+        let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger("embedded-cluster"))
+        defer { cluster.shutdown() }
+        try await cluster.createTopics(topics)
+        return try await body(cluster)
+    }
+
+    /// A producer configuration for the cluster, with a short linger for fast tests.
+    public static func producerConfiguration(_ cluster: EmbeddedKafkaCluster) -> KafkaProducerConfiguration {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        configuration.linger = .milliseconds(1)
+        configuration.statisticsInterval = nil
+        return configuration
+    }
+
+    /// A consumer configuration for the cluster that rebalances quickly.
+    public static func consumerConfiguration(
+        _ cluster: EmbeddedKafkaCluster,
+        _ subscription: KafkaConsumerConfiguration.Subscription
+    ) -> KafkaConsumerConfiguration {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: [cluster.bootstrapServers], subscription: subscription)
+        configuration.sessionTimeout = .seconds(6)
+        configuration.commitInterval = .milliseconds(200)
+        configuration.statisticsInterval = nil
+        configuration.properties["heartbeat.interval.ms"] = "300"
+        configuration.properties["fetch.wait.max.ms"] = "50"
+        return configuration
+    }
+
+    /// Reads every message of `topic` from the beginning until `count` have arrived.
+    public static func readTopic(
+        _ cluster: EmbeddedKafkaCluster,
+        topic: String,
+        count: Int,
+        limit: Duration = .seconds(30)
+    ) async throws -> [KafkaConsumerMessage] {
+        let consumer = try KafkaConsumer(
+            configuration: consumerConfiguration(cluster, .topics([topic], from: .beginning)),
+            logger: logger("reader")
+        )
+        defer { Task { await consumer.close() } }
+        return try await withDeadline(limit, "\(count) messages from \(topic)") {
+            var messages: [KafkaConsumerMessage] = []
+            for try await message in consumer.messages {
+                messages.append(message)
+                if messages.count >= count { break }
+            }
+            return messages
+        }
+    }
+}
