@@ -203,6 +203,26 @@ import Testing
         }
     }
 
+    @Test func batchEnqueueDeliversEveryMessageInOrder() async throws {
+        let topic = TestFixtures.unique("batch")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            var configuration = TestFixtures.producerConfiguration(cluster)
+            configuration.queueCapacity = 100
+            let producer = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
+            let outcomes = Outcomes()
+            var ids: [KafkaMessageID] = []
+            for batch in 0..<5 {
+                let messages = (0..<200).map { KafkaProducerMessage(topic: topic, key: "k", value: "\(batch * 200 + $0)") }
+                ids += try await producer.enqueue(contentsOf: messages) { outcomes.record($0) }
+            }
+            await producer.shutdown()
+            #expect(ids == ids.sorted() && Set(ids).count == 1000)
+            #expect(outcomes.delivered == 1000)
+            let read = try await TestFixtures.readTopic(cluster, topic: topic, count: 1000)
+            #expect(read.map(\.valueString) == (0..<1000).map { "\($0)" })
+        }
+    }
+
     @Test func invalidPropertyIsNamedInTheError() throws {
         var configuration = KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"])
         configuration.properties["linger.ms"] = "not-a-number"

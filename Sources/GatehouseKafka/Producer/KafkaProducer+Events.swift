@@ -33,12 +33,15 @@ extension KafkaProducer {
             let anyFailed = deliveries.contains { $0.error != RDKafkaErrorCodes.noError }
             let fatal = anyFailed ? client.fatalError : nil
             let keepFailures = fatal != nil && configuration.recreateOnFatalError
-            let (actions, delivered, failed) = state.withLock {
-                $0.settle(deliveries, generation: generation, keepFailures: keepFailures)
+            let settled = state.withLock { $0.settle(deliveries, generation: generation, keepFailures: keepFailures) }
+            var failed = 0
+            for (entry, delivery) in settled {
+                let result = delivery.result(topic: entry.message.topic)
+                if case .failure = result { failed += 1 }
+                entry.handler(result)
             }
-            metrics.delivered.increment(by: delivered)
+            metrics.delivered.increment(by: settled.count - failed)
             metrics.failed.increment(by: failed)
-            for action in actions { action() }
             if let fatal, keepFailures {
                 return !recover(from: generation, reason: fatal)
             }

@@ -1,20 +1,26 @@
 import DequeModule
 
 extension KafkaProducer {
-    /// Where an accepted message is.
-    enum Placement {
-        /// Waiting in Gatehouse's backlog because librdkafka's queue was full. `waiter` is the enqueuing
-        /// task, resumed once the message moves on; `cancelled` marks a task cancelled before it could
-        /// register as the waiter.
-        case backlog(waiter: CheckedContinuation<Void, any Error>?, cancelled: Bool)
-        /// Handed to librdkafka instance `generation`; a delivery report will follow.
-        case sent(generation: Int)
-    }
+    /// One accepted message. A class, so that moving it between the backlog, the pending window and a
+    /// delivery costs one reference count rather than one per field. Only touched under the lock.
+    final class Entry {
+        let message: KafkaProducerMessage
+        let handler: DeliveryHandler
+        /// The librdkafka instance the message was handed to; `nil` while it waits in the backlog
+        /// because librdkafka's queue was full.
+        var generation: Int?
+        /// The enqueuing task waiting for the message to leave the backlog.
+        var waiter: CheckedContinuation<Void, any Error>?
+        /// Its task was cancelled before it could register as the waiter.
+        var cancelled = false
 
-    struct Entry {
-        var message: KafkaProducerMessage
-        var handler: DeliveryHandler
-        var placement: Placement
+        init(message: KafkaProducerMessage, handler: @escaping DeliveryHandler, generation: Int?) {
+            self.message = message
+            self.handler = handler
+            self.generation = generation
+        }
+
+        var isInBacklog: Bool { generation == nil }
     }
 
     /// A closure to run outside the lock.
@@ -31,7 +37,7 @@ extension KafkaProducer {
         var finished = false
         var nextID: UInt64 = 1
         /// Every accepted message that has not had its outcome yet, by id.
-        var entries: [UInt64: Entry] = [:]
+        var entries = PendingMessages()
         /// Ids waiting for room in librdkafka's queue, oldest first.
         var backlog: Deque<UInt64> = []
 
@@ -57,7 +63,7 @@ extension KafkaProducer {
             if backlog.isEmpty && !recovering {
                 let code = client.produce(message, id: id)
                 if code == RDKafkaErrorCodes.noError {
-                    entries[id] = Entry(message: message, handler: handler, placement: .sent(generation: generation))
+                    entries.append(Entry(message: message, handler: handler, generation: generation), id: id)
                     return .sent(id)
                 }
                 // A fatal instance is about to be replaced; the backlog carries the message over.
@@ -65,9 +71,36 @@ extension KafkaProducer {
                     return .rejected(.librdkafka(code, context: "cannot enqueue a message for '\(message.topic)'"))
                 }
             }
-            entries[id] = Entry(message: message, handler: handler, placement: .backlog(waiter: nil, cancelled: false))
+            entries.append(Entry(message: message, handler: handler, generation: nil), id: id)
             backlog.append(id)
             return .mustWait(id)
+        }
+
+        /// Accepts a batch under one lock acquisition. Returns the ids, the last id left in the backlog
+        /// (the caller waits for it, since the backlog drains in order), and failures to report.
+        mutating func enqueue(
+            contentsOf messages: some Collection<KafkaProducerMessage>,
+            handler: @escaping DeliveryHandler
+        ) -> (ids: [UInt64], lastWaiting: UInt64?, failures: [Action])? {
+            guard accepting else { return nil }
+            var ids: [UInt64] = []
+            ids.reserveCapacity(messages.count)
+            var lastWaiting: UInt64?
+            var failures: [Action] = []
+            for message in messages {
+                switch enqueue(message, handler: handler) {
+                case .sent(let id):
+                    ids.append(id)
+                case .mustWait(let id):
+                    ids.append(id)
+                    lastWaiting = id
+                case .rejected(let error):
+                    let id = nextID - 1
+                    ids.append(id)
+                    failures.append { handler(.failure(error)) }
+                }
+            }
+            return (ids, lastWaiting, failures)
         }
 
         /// Registers the task waiting for backlog entry `id`; returns the result to resume it with now,
@@ -76,24 +109,22 @@ extension KafkaProducer {
             _ waiter: CheckedContinuation<Void, any Error>,
             for id: UInt64
         ) -> Result<Void, any Error>? {
-            guard let entry = entries[id], case .backlog(_, let cancelled) = entry.placement else {
-                return .success(())
-            }
-            if cancelled {
+            guard let entry = entries[id], entry.isInBacklog else { return .success(()) }
+            if entry.cancelled {
                 entries[id] = nil
                 backlog.removeAll { $0 == id }
                 return .failure(CancellationError())
             }
-            entries[id]?.placement = .backlog(waiter: waiter, cancelled: false)
+            entry.waiter = waiter
             return nil
         }
 
         /// Withdraws backlog entry `id` because its task was cancelled. Messages already handed to
         /// librdkafka cannot be withdrawn.
         mutating func cancelWaiting(_ id: UInt64) -> Action? {
-            guard let entry = entries[id], case .backlog(let waiter, _) = entry.placement else { return nil }
-            guard let waiter else {
-                entries[id]?.placement = .backlog(waiter: nil, cancelled: true)
+            guard let entry = entries[id], entry.isInBacklog else { return nil }
+            guard let waiter = entry.waiter else {
+                entry.cancelled = true
                 return nil
             }
             entries[id] = nil
@@ -105,11 +136,11 @@ extension KafkaProducer {
         mutating func drainBacklog() -> [Action] {
             var actions: [Action] = []
             while !recovering, let id = backlog.first {
-                guard let entry = entries[id], case .backlog(let waiter, let cancelled) = entry.placement else {
+                guard let entry = entries[id], entry.isInBacklog else {
                     backlog.removeFirst()
                     continue
                 }
-                if cancelled {
+                if entry.cancelled {
                     // Its task is about to register and learn of the cancellation.
                     backlog.removeFirst()
                     continue
@@ -118,61 +149,38 @@ extension KafkaProducer {
                 if code == RDKafkaErrorCodes.queueFull || code == RDKafkaErrorCodes.fatal { break }
                 backlog.removeFirst()
                 if code == RDKafkaErrorCodes.noError {
-                    entries[id]?.placement = .sent(generation: generation)
+                    entry.generation = generation
                 } else {
                     entries[id] = nil
                     let error = KafkaError.librdkafka(code, context: "cannot enqueue a message for '\(entry.message.topic)'")
                     actions.append { entry.handler(.failure(error)) }
                 }
-                if let waiter { actions.append { waiter.resume() } }
+                if let waiter = entry.waiter {
+                    entry.waiter = nil
+                    actions.append { waiter.resume() }
+                }
             }
             return actions
         }
 
-        /// Settles the delivery reports of librdkafka instance `generation`. Failures while the instance
-        /// is in a fatal state are kept, to be sent again by the recreated producer.
+        /// Settles the delivery reports of librdkafka instance `generation`: removes each settled entry
+        /// and returns it with its report, for the caller to run outside the lock. Failures while
+        /// the instance is in a fatal state are kept, to be sent again by the recreated producer.
         mutating func settle(
             _ deliveries: [RDKafkaDelivery],
             generation reportGeneration: Int,
             keepFailures: Bool
-        ) -> (actions: [Action], delivered: Int, failed: Int) {
-            var actions: [Action] = []
-            actions.reserveCapacity(deliveries.count)
-            var delivered = 0
-            var failed = 0
+        ) -> [(Entry, RDKafkaDelivery)] {
+            var settled: [(Entry, RDKafkaDelivery)] = []
+            settled.reserveCapacity(deliveries.count)
             for delivery in deliveries {
-                guard let entry = entries[delivery.messageID],
-                    case .sent(let entryGeneration) = entry.placement, entryGeneration == reportGeneration
-                else { continue }
-                let result: Result<KafkaDeliveryReport, KafkaError>
-                if delivery.error == RDKafkaErrorCodes.noError {
-                    delivered += 1
-                    result = .success(
-                        KafkaDeliveryReport(
-                            messageID: KafkaMessageID(delivery.messageID),
-                            topicPartition: KafkaTopicPartition(topic: delivery.topic, partition: delivery.partition),
-                            offset: delivery.offset >= 0 ? delivery.offset : nil,
-                            timestamp: delivery.timestampMilliseconds >= 0
-                                ? Date(timeIntervalSince1970: Double(delivery.timestampMilliseconds) / 1000) : nil
-                        )
-                    )
-                } else if keepFailures {
-                    continue
-                } else {
-                    failed += 1
-                    result = .failure(
-                        .librdkafka(
-                            delivery.error,
-                            context: "message \(delivery.messageID) to '\(delivery.topic)' failed",
-                            persistence: delivery.persistence
-                        )
-                    )
-                }
+                if keepFailures && delivery.error != RDKafkaErrorCodes.noError { continue }
+                // A report from a retired instance, for a message its successor re-sent, is not the outcome.
+                guard let entry = entries[delivery.messageID], entry.generation == reportGeneration else { continue }
                 entries[delivery.messageID] = nil
-                let handler = entry.handler
-                actions.append { handler(result) }
+                settled.append((entry, delivery))
             }
-            return (actions, delivered, failed)
+            return settled
         }
 
         /// Marks the start of recovery from a fatal error of instance `failedGeneration`; false if that
@@ -190,19 +198,16 @@ extension KafkaProducer {
             loop = newLoop
             generation += 1
             recovering = false
-            let unacknowledged = entries.compactMap { id, entry -> UInt64? in
-                if case .sent = entry.placement { return id }
-                return nil
-            }.sorted()
+            let unacknowledged = entries.ids.filter { entries[$0]?.isInBacklog == false }
             var overflow: [UInt64] = []
             var actions: [Action] = []
             for id in unacknowledged {
                 guard let entry = entries[id] else { continue }
                 let code = overflow.isEmpty ? client.produce(entry.message, id: id) : RDKafkaErrorCodes.queueFull
                 if code == RDKafkaErrorCodes.noError {
-                    entries[id]?.placement = .sent(generation: generation)
+                    entry.generation = generation
                 } else if code == RDKafkaErrorCodes.queueFull {
-                    entries[id]?.placement = .backlog(waiter: nil, cancelled: false)
+                    entry.generation = nil
                     overflow.append(id)
                 } else {
                     entries[id] = nil
@@ -216,17 +221,15 @@ extension KafkaProducer {
 
         /// Fails every outstanding message with `error` and releases their waiters.
         mutating func failAll(_ error: KafkaError) -> [Action] {
-            let failed = entries.sorted { $0.key < $1.key }
+            let failed = entries.ids.compactMap { entries[$0] }
             entries.removeAll()
             backlog.removeAll()
-            return failed.map { _, entry in
+            return failed.map { entry in
                 {
                     entry.handler(.failure(error))
-                    if case .backlog(let waiter?, _) = entry.placement { waiter.resume() }
+                    entry.waiter?.resume()
                 }
             }
         }
     }
 }
-
-import struct Foundation.Date

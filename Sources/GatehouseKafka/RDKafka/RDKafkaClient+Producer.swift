@@ -6,7 +6,6 @@ struct RDKafkaDelivery {
     var messageID: UInt64
     var error: Int32
     var persistence: KafkaError.Persistence
-    var topic: String
     var partition: Int32
     var offset: Int64
     var timestampMilliseconds: Int64
@@ -62,6 +61,7 @@ extension RDKafkaClient {
     /// Copies the delivery reports out of a DR event.
     func deliveries(in event: RDKafkaEvent) -> [RDKafkaDelivery] {
         var deliveries: [RDKafkaDelivery] = []
+        deliveries.reserveCapacity(event.messageCount)
         event.forEachMessage { message in
             let raw = message.pointee
             let status = rd_kafka_message_status(message)
@@ -78,7 +78,6 @@ extension RDKafkaClient {
                     messageID: UInt64(UInt(bitPattern: raw._private)),
                     error: raw.err.rawValue,
                     persistence: persistence,
-                    topic: raw.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
                     partition: raw.partition,
                     offset: raw.offset,
                     timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp
@@ -112,5 +111,22 @@ extension RDKafkaClient {
     /// Fabricates a fatal error, as librdkafka's own tests do.
     func raiseFatalError(code: Int32, reason: String) {
         withHandle { _ = rd_kafka_test_fatal_error($0, rd_kafka_resp_err_t(code), reason) }
+    }
+}
+
+extension RDKafkaDelivery {
+    /// The outcome to hand to the handler of a message published to `topic`.
+    func result(topic: String) -> Result<KafkaDeliveryReport, KafkaError> {
+        guard error == RDKafkaErrorCodes.noError else {
+            return .failure(.librdkafka(error, context: "message \(messageID) to '\(topic)' failed", persistence: persistence))
+        }
+        return .success(
+            KafkaDeliveryReport(
+                messageID: KafkaMessageID(messageID),
+                topicPartition: KafkaTopicPartition(topic: topic, partition: partition),
+                offset: offset >= 0 ? offset : nil,
+                timestamp: timestampMilliseconds >= 0 ? Date(timeIntervalSince1970: Double(timestampMilliseconds) / 1000) : nil
+            )
+        )
     }
 }

@@ -66,6 +66,9 @@ struct RDKafkaEvent {
         rd_kafka_event_stats(pointer).map { String(cString: $0) }
     }
 
+    /// How many messages a delivery-report or fetch event carries.
+    var messageCount: Int { rd_kafka_event_message_count(pointer) }
+
     /// Visits each message of a delivery-report or fetch event. The message is valid only during `body`.
     func forEachMessage(_ body: (UnsafePointer<rd_kafka_message_t>) -> Void) {
         while let message = rd_kafka_event_message_next(pointer) {

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import GatehouseKafka
+import Logging
+import Synchronization
+
+/// Producer throughput (every delivery report received) and awaited-send latency.
+struct ProducerBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "producer",
+        abstract: "Measure KafkaProducer throughput and awaited-send latency against a broker."
+    )
+
+    @Option(help: "Bootstrap servers.") var bootstrap: String
+    @Option(help: "Topic to write to.") var topic: String
+    @Option(help: "Messages for the throughput run.") var messages: Int = 500_000
+    @Option(help: "Value size in bytes.") var valueBytes: Int = 256
+    @Option(help: "linger.ms for the throughput run.") var lingerMs: Int = 5
+    @Option(help: "Sequential awaited sends for the latency run (linger.ms 1).") var latencySamples: Int = 2_000
+    @Option(help: "Messages per enqueue call in the throughput run; 1 uses the single-message form.") var batch: Int = 1
+
+    func run() async throws {
+        let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        let value = [UInt8](repeating: UInt8(ascii: "x"), count: valueBytes)
+        let keys = (0..<1000).map { Array("user-\($0)".utf8) }
+
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [bootstrap])
+        configuration.linger = .milliseconds(lingerMs)
+        configuration.statisticsInterval = nil
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, key: nil, value: value))
+
+        let counter = Completion(expected: messages)
+        let clock = ContinuousClock()
+        let start = clock.now
+        if batch <= 1 {
+            for index in 0..<messages {
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: keys[index % keys.count], value: value)) {
+                    counter.record(failed: (try? $0.get()) == nil)
+                }
+            }
+        } else {
+            var index = 0
+            while index < messages {
+                let chunk = (index..<min(index + batch, messages)).map {
+                    KafkaProducerMessage(topic: topic, key: keys[$0 % keys.count], value: value)
+                }
+                index += chunk.count
+                try await producer.enqueue(contentsOf: chunk) { counter.record(failed: (try? $0.get()) == nil) }
+            }
+        }
+        await counter.wait()
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("swift_throughput_messages_per_second \(Int(Double(messages) / seconds))")
+        print("swift_failed \(counter.failed)")
+        await producer.shutdown()
+
+        configuration.linger = .milliseconds(1)
+        let latencyProducer = try KafkaProducer(configuration: configuration, logger: logger)
+        var latencies: [Double] = []
+        latencies.reserveCapacity(latencySamples)
+        for index in -100..<latencySamples {
+            let sent = clock.now
+            _ = try await latencyProducer.send(KafkaProducerMessage(topic: topic, key: Array("latency".utf8), value: value))
+            if index >= 0 {
+                let duration = clock.now - sent
+                latencies.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
+            }
+        }
+        await latencyProducer.shutdown()
+        if !latencies.isEmpty {
+            latencies.sort()
+            print("swift_send_latency_p50_ms \(String(format: "%.3f", latencies[latencies.count / 2]))")
+            print("swift_send_latency_p99_ms \(String(format: "%.3f", latencies[latencies.count * 99 / 100]))")
+        }
+    }
+}
+
+/// Counts delivery reports and wakes the benchmark when all have arrived.
+final class Completion: Sendable {
+    private let state: Mutex<(done: Int, failed: Int, waiter: CheckedContinuation<Void, Never>?)>
+    private let expected: Int
+
+    init(expected: Int) {
+        self.expected = expected
+        self.state = Mutex((0, 0, nil))
+    }
+
+    func record(failed: Bool) {
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+            state.done += 1
+            if failed { state.failed += 1 }
+            guard state.done == expected else { return nil }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    var failed: Int { state.withLock { $0.failed } }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let finished = state.withLock { state in
+                if state.done < expected { state.waiter = continuation }
+                return state.done >= expected
+            }
+            if finished { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what Gatehouse needs on a fresh Debian machine, and nothing already present:
+# librdkafka (Debian's librdkafka-dev 2.0.2) with pkg-config, kcat for the interoperability test,
+# and wrk for the HTTP benchmarks. Needs root or sudo when something is missing.
+set -euo pipefail
+
+missing=()
+pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev pkg-config)
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "Gatehouse needs: ${missing[*]}; run as root or install sudo" >&2; exit 1; }
+    sudo="sudo"
+fi
+echo "Installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
