@@ -17,9 +17,13 @@ import Testing
         let bootstrap = try await withDeadline(.seconds(30), "the bootstrap line") { try broker.readLine() }
         #expect(bootstrap.hasPrefix("127.0.0.1:"))
 
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [bootstrap]), logger: TestFixtures.logger("producer"))
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(bootstrapServers: [bootstrap]), logger: TestFixtures.logger("producer"))
         for index in 0..<5 {
-            _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "user-\(index)", value: "value-\(index)", headers: [KafkaHeader(key: "ce_id", value: "id-\(index)")]))
+            _ = try await producer.send(
+                KafkaProducerMessage(
+                    topic: topic, key: "user-\(index)", value: "value-\(index)", headers: [KafkaHeader(key: "ce_id", value: "id-\(index)")])
+            )
         }
         await producer.shutdown()
 
@@ -38,7 +42,8 @@ import Testing
     }
 
     @Test func brokerRejectsABadTopicArgumentWithAClearMessage() async throws {
-        let result = try ChildProcess.run(ExternalTools.gatehouse(), arguments: ["broker", "--topic", "t:zero"], allowFailure: true, includeStandardError: true)
+        let result = try ChildProcess.run(
+            ExternalTools.gatehouse(), arguments: ["broker", "--topic", "t:zero"], allowFailure: true, includeStandardError: true)
         #expect(result.contains("PARTITIONS must be a positive number"))
     }
 }

@@ -26,7 +26,8 @@ import Testing
             }
             #expect(Set(first.assignment).isDisjoint(with: Set(second.assignment)))
 
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             for index in 0..<200 {
                 try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "user-\(index % 40)", value: "\(index)")) { _ in }
             }
@@ -53,7 +54,8 @@ import Testing
         let topic = TestFixtures.unique("resume")
         let group = TestFixtures.unique("resume")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             for index in 0..<10 {
                 _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)"))
             }
@@ -92,7 +94,8 @@ import Testing
         let topic = TestFixtures.unique("watermark")
         let group = TestFixtures.unique("watermark")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             for index in 0..<6 {
                 _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)"))
             }
@@ -129,9 +132,11 @@ import Testing
     @Test func manualAssignmentStartsAtBeginningEndOrOffset() async throws {
         let topic = TestFixtures.unique("assign")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 2)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             for index in 0..<10 {
-                _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 2), key: nil, value: Array("\(index)".utf8)))
+                _ = try await producer.send(
+                    KafkaProducerMessage(topic: topic, partition: Int32(index % 2), key: nil, value: Array("\(index)".utf8)))
             }
             let p0 = KafkaTopicPartition(topic: topic, partition: 0)
             let p1 = KafkaTopicPartition(topic: topic, partition: 1)
@@ -160,7 +165,8 @@ import Testing
     @Test func timestampStartFallsBackToAScanOnTheEmbeddedBroker() async throws {
         let topic = TestFixtures.unique("time")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             let base = Date(timeIntervalSince1970: 1_700_000_000)
             for index in 0..<10 {
                 let message = KafkaProducerMessage(
@@ -188,7 +194,8 @@ import Testing
     @Test func pauseStopsDeliveryAndResumeRestartsIt() async throws {
         let topic = TestFixtures.unique("pause")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             let partition = KafkaTopicPartition(topic: topic, partition: 0)
             let consumer = try KafkaConsumer(
                 configuration: TestFixtures.consumerConfiguration(cluster, .partitions([partition: .beginning])),
@@ -216,7 +223,8 @@ import Testing
     @Test func lagCountsMessagesBeyondThePosition() async throws {
         let topic = TestFixtures.unique("lag")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             for index in 0..<5 {
                 _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)"))
             }

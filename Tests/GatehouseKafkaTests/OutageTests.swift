@@ -8,14 +8,19 @@ import Testing
         let topic = TestFixtures.unique("outage")
         let total = 400
         try await TestFixtures.withCluster(brokers: 3, topics: [.init(name: topic, partitions: 3)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             let outcomes = Outcomes()
             for index in 0..<total / 2 {
-                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "user-\(index % 20)", value: "\(index)")) { outcomes.record($0) }
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "user-\(index % 20)", value: "\(index)")) {
+                    outcomes.record($0)
+                }
             }
             cluster.setBrokerDown()
             for index in total / 2..<total {
-                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "user-\(index % 20)", value: "\(index)")) { outcomes.record($0) }
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "user-\(index % 20)", value: "\(index)")) {
+                    outcomes.record($0)
+                }
             }
             // The outage itself lasts five seconds; this sleep is the fault, not a synchronisation.
             try await Task.sleep(for: .seconds(5))

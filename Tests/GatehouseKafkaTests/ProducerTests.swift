@@ -8,7 +8,8 @@ import Testing
     @Test func roundTripKeepsKeysHeadersAndValues() async throws {
         let topic = TestFixtures.unique("round-trip")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 3)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             var reports: [KafkaDeliveryReport] = []
             for index in 0..<3 {
                 let message = KafkaProducerMessage(
@@ -41,7 +42,8 @@ import Testing
         let total = 10_000
         let users = 64
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 4)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             let outcomes = Outcomes()
             for index in 0..<total {
                 let user = index % users
@@ -72,7 +74,8 @@ import Testing
     @Test func retriableProduceErrorsStillWriteEachMessageOnce() async throws {
         let topic = TestFixtures.unique("retriable")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             // Warm up so that the errors hit produce requests, not the connection set-up.
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "warm", value: "0"))
             cluster.injectErrors([.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas], for: .produce)
@@ -99,7 +102,8 @@ import Testing
         let topic = TestFixtures.unique("permanent")
         let other = TestFixtures.unique("other")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1), .init(name: other, partitions: 1)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "warm", value: "0"))
             cluster.injectErrors([.topicAuthorizationFailed], for: .produce)
             let error = await #expect(throws: KafkaError.self) {
@@ -119,7 +123,8 @@ import Testing
         let topic = TestFixtures.unique("fatal")
         let total = 2_000
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 2)]) { cluster in
-            let producer = try KafkaProducer(configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             let outcomes = Outcomes()
             for index in 0..<total {
                 if index == total / 2 { producer.injectFatalError() }

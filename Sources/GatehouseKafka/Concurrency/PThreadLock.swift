@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// State behind a plain (adaptive, non-priority-inheriting) pthread mutex.

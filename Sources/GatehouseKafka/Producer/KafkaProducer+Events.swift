@@ -1,6 +1,6 @@
+import Logging
 import Metrics
 import Synchronization
-import Logging
 
 extension KafkaProducer {
     /// Starts the thread that serves librdkafka instance `generation`'s event queue. When the loop ends,

@@ -1,6 +1,6 @@
-import Metrics
 import Foundation
 public import Logging
+import Metrics
 public import ServiceLifecycle
 import Synchronization
 

@@ -3,7 +3,8 @@ import Foundation
 
 /// One fetched message, copied out of librdkafka, or the error a fetch event carried.
 enum RDKafkaFetch {
-    case message(topicPartition: KafkaTopicPartition, offset: Int64, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], timestamp: Date?)
+    case message(
+        topicPartition: KafkaTopicPartition, offset: Int64, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], timestamp: Date?)
     case error(code: Int32, text: String, topicPartition: KafkaTopicPartition?)
 }
 
@@ -175,8 +176,11 @@ extension RDKafkaClient {
 
     /// Looks up the first offset at or after each timestamp (milliseconds). Blocking. A partition the
     /// broker finds nothing for comes back as `RD_KAFKA_OFFSET_END` (-1).
-    func offsetsForTimes(_ timestamps: [KafkaTopicPartition: Int64], timeoutMilliseconds: Int32) -> Result<[KafkaTopicPartition: Int64], KafkaError> {
-        let list = RDKafkaTopicPartitionList(timestamps.map { .init(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value, error: 0) })
+    func offsetsForTimes(_ timestamps: [KafkaTopicPartition: Int64], timeoutMilliseconds: Int32) -> Result<
+        [KafkaTopicPartition: Int64], KafkaError
+    > {
+        let list = RDKafkaTopicPartitionList(
+            timestamps.map { .init(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value, error: 0) })
         let result = withHandle { handle in list.withPointer { rd_kafka_offsets_for_times(handle, $0, timeoutMilliseconds) } }
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
             return .failure(.librdkafka(result.rawValue, context: "timestamp lookup"))
