@@ -13,6 +13,8 @@ extension KafkaProducer {
         var waiter: CheckedContinuation<Void, any Error>?
         /// Its task was cancelled before it could register as the waiter.
         var cancelled = false
+        /// Its task stopped waiting with the message accepted; cancellation can no longer withdraw it.
+        var released = false
 
         init(message: KafkaProducerMessage, handler: @escaping DeliveryHandler, generation: Int?) {
             self.message = message
@@ -40,11 +42,20 @@ extension KafkaProducer {
         var entries = PendingMessages()
         /// Ids waiting for room in librdkafka's queue, oldest first.
         var backlog: Deque<UInt64> = []
+        /// How many messages may wait in the backlog before enqueuers themselves wait. Waiting senders are
+        /// woken only once the backlog is down to half of this, so that a saturated producer pays one
+        /// suspension per many messages rather than one per message.
+        let backlogAllowance: Int
+        /// Backlog ids whose enqueuing task waits.
+        var waiting: Deque<UInt64> = []
 
-        init(client: RDKafkaClient, loop: EventLoopControl) {
+        init(client: RDKafkaClient, loop: EventLoopControl, backlogAllowance: Int) {
             self.client = client
             self.loop = loop
+            self.backlogAllowance = max(backlogAllowance, 1)
         }
+
+        private var hasRoomForWaiters: Bool { backlog.count <= backlogAllowance / 2 }
 
         enum EnqueueResult {
             case sent(UInt64)
@@ -73,7 +84,7 @@ extension KafkaProducer {
             }
             entries.append(Entry(message: message, handler: handler, generation: nil), id: id)
             backlog.append(id)
-            return .mustWait(id)
+            return backlog.count <= backlogAllowance ? .sent(id) : .mustWait(id)
         }
 
         /// Accepts a batch under one lock acquisition. Returns the ids, the last id left in the backlog
@@ -115,20 +126,26 @@ extension KafkaProducer {
                 backlog.removeAll { $0 == id }
                 return .failure(CancellationError())
             }
+            if hasRoomForWaiters {
+                entry.released = true
+                return .success(())
+            }
             entry.waiter = waiter
+            waiting.append(id)
             return nil
         }
 
         /// Withdraws backlog entry `id` because its task was cancelled. Messages already handed to
         /// librdkafka cannot be withdrawn.
         mutating func cancelWaiting(_ id: UInt64) -> Action? {
-            guard let entry = entries[id], entry.isInBacklog else { return nil }
+            guard let entry = entries[id], entry.isInBacklog, !entry.released else { return nil }
             guard let waiter = entry.waiter else {
                 entry.cancelled = true
                 return nil
             }
             entries[id] = nil
             backlog.removeAll { $0 == id }
+            waiting.removeAll { $0 == id }
             return { waiter.resume(throwing: CancellationError()) }
         }
 
@@ -158,6 +175,16 @@ extension KafkaProducer {
                 if let waiter = entry.waiter {
                     entry.waiter = nil
                     actions.append { waiter.resume() }
+                }
+            }
+            if hasRoomForWaiters {
+                // Their messages stay queued in the backlog, which now has room: the senders may go on.
+                while let id = waiting.popFirst() {
+                    if let entry = entries[id], let waiter = entry.waiter {
+                        entry.waiter = nil
+                        entry.released = true
+                        actions.append { waiter.resume() }
+                    }
                 }
             }
             return actions
@@ -224,6 +251,7 @@ extension KafkaProducer {
             let failed = entries.ids.compactMap { entries[$0] }
             entries.removeAll()
             backlog.removeAll()
+            waiting.removeAll()
             return failed.map { entry in
                 {
                     entry.handler(.failure(error))

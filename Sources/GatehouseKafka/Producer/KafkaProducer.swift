@@ -39,7 +39,7 @@ public final class KafkaProducer: Service, Sendable {
         self.metrics = KafkaProducerMetrics()
         let client = try Self.makeClient(configuration)
         let loop = EventLoopControl(client: client)
-        self.state = PThreadLock(StateMachine(client: client, loop: loop))
+        self.state = PThreadLock(StateMachine(client: client, loop: loop, backlogAllowance: configuration.queueCapacity / 10))
         startEventLoop(loop, client: client, generation: 0)
     }
 
@@ -85,7 +85,7 @@ public final class KafkaProducer: Service, Sendable {
         case .rejected(let error):
             throw error
         case .mustWait(let id):
-            try await waitForRoom(id)
+            try await waitForRoom(id, cancellable: true)
             return KafkaMessageID(id)
         }
     }
@@ -96,10 +96,10 @@ public final class KafkaProducer: Service, Sendable {
     /// `onDelivery` runs exactly once per message, with the message's id in the report (or in the
     /// error's context); a message librdkafka rejects outright is reported there as a failure.
     ///
+    /// Waits while the producer is full; cancellation does not withdraw messages of a batch.
+    ///
     /// - Returns: The ids, in the order of `messages`.
-    /// - Throws: ``KafkaError`` if the producer is shutting down (then nothing was enqueued), or
-    ///   `CancellationError` if cancelled while waiting for room (then the messages still waiting are
-    ///   withdrawn and `onDelivery` does not run for them).
+    /// - Throws: ``KafkaError`` if the producer is shutting down (then nothing was enqueued).
     @discardableResult
     public func enqueue(
         contentsOf messages: some Collection<KafkaProducerMessage> & Sendable,
@@ -109,13 +109,21 @@ public final class KafkaProducer: Service, Sendable {
             throw KafkaError.shutDown("the producer is shutting down; \(messages.count) messages not sent")
         }
         for failure in failures { failure() }
-        if let lastWaiting { try await waitForRoom(lastWaiting) }
+        if let lastWaiting { try await waitForRoom(lastWaiting, cancellable: false) }
         return ids.map(KafkaMessageID.init)
     }
 
-    /// Waits until backlog entry `id` is handed to librdkafka (or settled).
-    private func waitForRoom(_ id: UInt64) async throws {
+    /// Waits until the backlog has room again, or backlog entry `id` has moved on.
+    private func waitForRoom(_ id: UInt64, cancellable: Bool) async throws {
         metrics.queueFullWaits.increment()
+        guard cancellable else {
+            try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
+                if let now = state.withLock({ $0.registerWaiter(waiter, for: id) }) {
+                    waiter.resume(with: now)
+                }
+            }
+            return
+        }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
                 if let now = state.withLock({ $0.registerWaiter(waiter, for: id) }) {
