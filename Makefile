@@ -6,10 +6,10 @@ DATA_DIR ?= data
 prerequisites:
 	@ops/install-prerequisites.sh
 
-# Gatehouse on the embedded defaults. Until the gateway lands this is the embedded Kafka cluster
-# with the sign-up topic, on a fixed loopback port.
+# Gatehouse on the embedded defaults: the gateway on 127.0.0.1:8080, an embedded Kafka cluster with
+# its bootstrap on 127.0.0.1:9092, and SQLite under ./data.
 run: prerequisites
-	swift run -c release gatehouse broker --port 9092 --topic gatehouse.signups.v1:6
+	swift run -c release gatehouse dev --port 8080 --broker-port 9092 --data-dir $(DATA_DIR)
 
 test: prerequisites
 	swift test

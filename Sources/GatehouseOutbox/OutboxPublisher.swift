@@ -1,0 +1,151 @@
+public import GatehouseKafka
+public import Logging
+import Metrics
+public import ServiceLifecycle
+import Synchronization
+
+/// Drains the outbox to Kafka in order and marks what the brokers acknowledged.
+///
+/// Records are handed to the producer in sequence order, so one user's events keep their order (the
+/// producer is idempotent and keeps per-partition order, even across its own recreation). After a crash
+/// the publisher starts again from the first unmarked record; records that were acknowledged but not yet
+/// marked go out a second time with the same event id, which consumers ignore.
+public final class OutboxPublisher: Service, Sendable {
+    private let outbox: SQLiteOutbox
+    private let producer: KafkaProducer
+    private let logger: Logger
+    private let batchSize: Int
+    private let maxInFlight: Int
+    private let state = Mutex(State())
+    private let published = Counter(label: "gatehouse_events_published_total")
+    private let failed = Counter(label: "gatehouse_events_publish_failed_total")
+    private let oldestAge = Gauge(label: "gatehouse_outbox_oldest_age_seconds")
+
+    private struct State {
+        var inFlight = 0
+        var acknowledged: [Int64] = []
+        var failedFrom: Int64?
+        var roomWaiter: CheckedContinuation<Void, Never>?
+    }
+
+    /// Creates a publisher. It starts when run.
+    public init(outbox: SQLiteOutbox, producer: KafkaProducer, logger: Logger, batchSize: Int = 500, maxInFlight: Int = 20_000) {
+        self.outbox = outbox
+        self.producer = producer
+        self.logger = logger
+        self.batchSize = batchSize
+        self.maxInFlight = maxInFlight
+    }
+
+    /// Publishes until graceful shutdown, then drains what is left while the broker is reachable (the
+    /// producer's shutdown timeout bounds that), and returns.
+    public func run() async throws {
+        var cursor: Int64 = 0
+        var wakeUps = outbox.committed.makeAsyncIterator()
+        let shutdown = ShutdownFlag()
+        await withGracefulShutdownHandler {
+            while true {
+                if let failedFrom = takeFailure() {
+                    // A record the broker refused: send it and everything after it again.
+                    cursor = min(cursor, failedFrom - 1)
+                }
+                let records: [OutboxRecord]
+                do {
+                    records = try outbox.unpublished(after: cursor, limit: batchSize)
+                } catch {
+                    logger.error("Cannot read the outbox: \(error)")
+                    records = []
+                }
+                if records.isEmpty {
+                    flushMarks()
+                    if shutdown.isSet { break }
+                    guard await wakeUps.next() != nil else { break }
+                    continue
+                }
+                for record in records {
+                    await reserveRoom()
+                    let sequence = record.sequence
+                    do {
+                        try await producer.enqueue(record.message) { [self] result in settle(sequence, result: result) }
+                    } catch {
+                        // The producer is shutting down: what is left stays in the outbox for next time.
+                        state.withLock { $0.inFlight -= 1 }
+                        flushMarks()
+                        return
+                    }
+                    cursor = sequence
+                }
+                flushMarks()
+                oldestAge.record(outbox.backlog.oldestAge.map { Double($0.components.seconds) } ?? 0)
+            }
+        } onGracefulShutdown: {
+            shutdown.set()
+            self.outbox.wakePublisher()
+        }
+        flushMarks()
+    }
+
+    private func settle(_ sequence: Int64, result: Result<KafkaDeliveryReport, KafkaError>) {
+        let (waiter, marksDue): (CheckedContinuation<Void, Never>?, Bool) = state.withLock { state in
+            state.inFlight -= 1
+            switch result {
+            case .success: state.acknowledged.append(sequence)
+            case .failure: state.failedFrom = min(state.failedFrom ?? sequence, sequence)
+            }
+            var waiter: CheckedContinuation<Void, Never>?
+            if state.inFlight < maxInFlight / 2, let roomWaiter = state.roomWaiter {
+                state.roomWaiter = nil
+                state.inFlight += 1
+                waiter = roomWaiter
+            }
+            return (waiter, state.acknowledged.count >= 256)
+        }
+        switch result {
+        case .success:
+            published.increment()
+        case .failure(let error):
+            failed.increment()
+            logger.error(
+                "Publishing an outbox record failed; it will be sent again: \(error)", metadata: ["outbox.sequence": "\(sequence)"])
+        }
+        waiter?.resume()
+        if marksDue { flushMarks() }
+    }
+
+    /// Takes one in-flight place, waiting while `maxInFlight` records await their acknowledgement.
+    private func reserveRoom() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                guard state.inFlight >= maxInFlight else {
+                    state.inFlight += 1
+                    return true
+                }
+                state.roomWaiter = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private func takeFailure() -> Int64? {
+        state.withLock { state in
+            defer { state.failedFrom = nil }
+            return state.failedFrom
+        }
+    }
+
+    private func flushMarks() {
+        let marks = state.withLock { state in
+            defer { state.acknowledged.removeAll() }
+            return state.acknowledged
+        }
+        outbox.markPublished(marks)
+    }
+}
+
+/// Set once when graceful shutdown begins.
+final class ShutdownFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+    func set() { flag.store(true, ordering: .releasing) }
+}

@@ -1,0 +1,321 @@
+public import Foundation
+import GRDB
+import GatehouseKafka
+public import Logging
+import Metrics
+import Synchronization
+
+/// The local outbox: a SQLite database in WAL mode where each sign-up event is written and fsync'd
+/// before its answer leaves, and from which ``OutboxPublisher`` drains events to Kafka in order.
+///
+/// Appends are group-committed: a writer thread takes every append waiting, writes them in one
+/// transaction and syncs once, then releases all their callers. Under load one fsync covers many
+/// answers; alone, an append costs one fsync.
+public final class SQLiteOutbox: Sendable {
+    private struct Pending {
+        var record: OutboxRecord
+        var continuation: CheckedContinuation<Int64, any Error>
+    }
+
+    private struct State {
+        var appends: [Pending] = []
+        var published: [Int64] = []
+        var stopping = false
+        var unpublished = 0
+        var oldestUnpublished: Date?
+        var lastPrune = Date()
+    }
+
+    private let database: DatabaseQueue
+    private let configuration: OutboxConfiguration
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let wakeUp = NSCondition()
+    private let finished = DispatchSemaphore(value: 0)
+    private let appendsCounter = Counter(label: "gatehouse_outbox_appended_total")
+    private let refusedCounter = Counter(label: "gatehouse_outbox_refused_total")
+    private let depthGauge = Gauge(label: "gatehouse_outbox_depth")
+    private let commitTimer = Timer(label: "gatehouse_outbox_commit_seconds")
+    private let newRecords: AsyncStream<Void>.Continuation
+    /// Yields whenever records were committed, for the publisher to wake on.
+    let committed: AsyncStream<Void>
+
+    /// Opens (or creates) the outbox at `configuration.path`.
+    ///
+    /// - Throws: when the file cannot be opened or migrated; the error names the path.
+    public init(configuration: OutboxConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        var databaseConfiguration = Configuration()
+        databaseConfiguration.prepareDatabase { db in
+            // WAL with synchronous=FULL: every commit is on disk before it returns.
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            database = try DatabaseQueue(path: configuration.path, configuration: databaseConfiguration)
+            try database.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS outbox (
+                            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                            event_id TEXT NOT NULL,
+                            fingerprint TEXT,
+                            response_status INTEGER NOT NULL,
+                            response_body BLOB NOT NULL,
+                            topic TEXT NOT NULL,
+                            record_key BLOB,
+                            record_value BLOB,
+                            headers TEXT NOT NULL,
+                            created_at REAL NOT NULL,
+                            published INTEGER NOT NULL DEFAULT 0
+                        );
+                        CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (published, sequence);
+                        CREATE INDEX IF NOT EXISTS outbox_fingerprint ON outbox (fingerprint);
+                        """
+                )
+            }
+        } catch {
+            throw OutboxUnavailable(reason: "cannot open the outbox at \(configuration.path): \(error)", isFull: false)
+        }
+        (committed, newRecords) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let (count, oldest) = try database.read { db -> (Int, Double?) in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published = 0") ?? 0
+            let oldest = try Double.fetchOne(db, sql: "SELECT MIN(created_at) FROM outbox WHERE published = 0")
+            return (count, oldest)
+        }
+        state.withLock { state in
+            state.unpublished = count
+            state.oldestUnpublished = oldest.map(Date.init(timeIntervalSince1970:))
+        }
+        depthGauge.record(count)
+        let thread = Thread { [self] in writeLoop() }
+        thread.name = "gatehouse-outbox-writer"
+        thread.start()
+    }
+
+    /// Writes a record durably and returns its sequence number once it is fsync'd.
+    ///
+    /// - Throws: ``OutboxUnavailable`` when the outbox is over its size or the disk refuses the write.
+    public func append(_ record: OutboxRecord) async throws -> Int64 {
+        try await withCheckedThrowingContinuation { continuation in
+            let refusal: OutboxUnavailable? = state.withLock { state in
+                if state.stopping { return OutboxUnavailable(reason: "the outbox is closed", isFull: false) }
+                if state.unpublished + state.appends.count >= configuration.maxRecords {
+                    return OutboxUnavailable(reason: "over its size of \(configuration.maxRecords) unpublished records", isFull: true)
+                }
+                state.appends.append(Pending(record: record, continuation: continuation))
+                return nil
+            }
+            if let refusal {
+                refusedCounter.increment()
+                continuation.resume(throwing: refusal)
+                return
+            }
+            wakeWriter()
+        }
+    }
+
+    /// Wakes the publisher, for example so that it notices a shutdown.
+    func wakePublisher() {
+        newRecords.yield()
+    }
+
+    /// Notes records as published; written with the next group commit.
+    func markPublished(_ sequences: [Int64]) {
+        guard !sequences.isEmpty else { return }
+        state.withLock { $0.published.append(contentsOf: sequences) }
+        wakeWriter()
+    }
+
+    /// Unpublished records after `sequence`, oldest first.
+    func unpublished(after sequence: Int64, limit: Int) throws -> [OutboxRecord] {
+        try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sequence, event_id, fingerprint, response_status, response_body, topic, record_key, record_value,
+                           headers, created_at
+                    FROM outbox WHERE published = 0 AND sequence > ? ORDER BY sequence LIMIT ?
+                    """,
+                arguments: [sequence, limit]
+            ).map(Self.record)
+        }
+    }
+
+    /// Records received since `date` that carry a fingerprint: the answers an identity-provider retry
+    /// should get again.
+    public func recentAnswers(since date: Date) throws -> [OutboxRecord] {
+        try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sequence, event_id, fingerprint, response_status, response_body, topic, record_key, record_value,
+                           headers, created_at
+                    FROM outbox WHERE fingerprint IS NOT NULL AND created_at >= ? ORDER BY sequence
+                    """,
+                arguments: [date.timeIntervalSince1970]
+            ).map(Self.record)
+        }
+    }
+
+    /// How many records wait to be published, and how old the oldest is.
+    public var backlog: (count: Int, oldestAge: Duration?) {
+        state.withLock { state in
+            (state.unpublished, state.oldestUnpublished.map { .seconds(Date().timeIntervalSince($0)) })
+        }
+    }
+
+    /// Stops the writer after it has written everything already appended.
+    public func close() async {
+        let thread = state.withLock { state -> Bool in
+            defer { state.stopping = true }
+            return !state.stopping
+        }
+        guard thread else { return }
+        wakeWriter()
+        await DedicatedThreadJoin.wait(on: finished)
+        newRecords.finish()
+    }
+
+    /// Signals the writer thread. Synchronous on purpose: the condition's lock is held for an instant.
+    private func wakeWriter() {
+        wakeUp.lock()
+        wakeUp.signal()
+        wakeUp.unlock()
+    }
+
+    private func writeLoop() {
+        while true {
+            wakeUp.lock()
+            while state.withLock({ $0.appends.isEmpty && $0.published.isEmpty && !$0.stopping }) {
+                wakeUp.wait()
+            }
+            wakeUp.unlock()
+            let (batch, published, stopping) = state.withLock { state in
+                let batch = Array(state.appends.prefix(configuration.maxBatch))
+                state.appends.removeFirst(batch.count)
+                defer { state.published.removeAll() }
+                return (batch, state.published, state.stopping && state.appends.isEmpty)
+            }
+            if !batch.isEmpty || !published.isEmpty {
+                commit(batch, published: published)
+            }
+            if stopping && state.withLock({ $0.appends.isEmpty && $0.published.isEmpty }) { break }
+        }
+        finished.signal()
+    }
+
+    private func commit(_ batch: [Pending], published: [Int64]) {
+        let started = ContinuousClock.now
+        let prune = state.withLock { state -> Bool in
+            guard Date().timeIntervalSince(state.lastPrune) > 30 else { return false }
+            state.lastPrune = Date()
+            return true
+        }
+        do {
+            let sequences = try database.write { db -> [Int64] in
+                var sequences: [Int64] = []
+                sequences.reserveCapacity(batch.count)
+                let insert = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO outbox (event_id, fingerprint, response_status, response_body, topic, record_key,
+                                            record_value, headers, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                )
+                for pending in batch {
+                    let record = pending.record
+                    try insert.execute(arguments: [
+                        record.eventID, record.fingerprint, record.responseStatus, Data(record.responseBody),
+                        record.message.topic, record.message.key.map { Data($0) }, record.message.value.map { Data($0) },
+                        Self.encodeHeaders(record.message.headers), record.createdAt.timeIntervalSince1970,
+                    ])
+                    sequences.append(db.lastInsertedRowID)
+                }
+                if !published.isEmpty {
+                    let list = published.map(String.init).joined(separator: ",")
+                    try db.execute(sql: "UPDATE outbox SET published = 1 WHERE sequence IN (\(list))")
+                }
+                if prune {
+                    let cutoff = Date().addingTimeInterval(-Double(configuration.retention.components.seconds))
+                    try db.execute(
+                        sql: "DELETE FROM outbox WHERE published = 1 AND created_at < ?", arguments: [cutoff.timeIntervalSince1970])
+                }
+                return sequences
+            }
+            commitTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+            appendsCounter.increment(by: batch.count)
+            let depth = state.withLock { state in
+                state.unpublished += batch.count - published.count
+                if state.unpublished <= 0 {
+                    state.unpublished = 0
+                    state.oldestUnpublished = nil
+                } else if state.oldestUnpublished == nil {
+                    state.oldestUnpublished = batch.first?.record.createdAt
+                }
+                return state.unpublished
+            }
+            depthGauge.record(depth)
+            for (pending, sequence) in zip(batch, sequences) { pending.continuation.resume(returning: sequence) }
+            if !batch.isEmpty { newRecords.yield() }
+        } catch {
+            refusedCounter.increment(by: batch.count)
+            logger.critical("The outbox cannot write: \(error)", metadata: ["outbox.path": "\(configuration.path)"])
+            let refusal = OutboxUnavailable(reason: "the disk refused the write: \(error)", isFull: false)
+            for pending in batch { pending.continuation.resume(throwing: refusal) }
+            // Published marks are lost with the failed transaction; those events are published again.
+        }
+    }
+
+    private static func record(_ row: Row) -> OutboxRecord {
+        let headers = decodeHeaders(row["headers"] ?? "[]")
+        let key: Data? = row["record_key"]
+        let value: Data? = row["record_value"]
+        let body: Data = row["response_body"] ?? Data()
+        var record = OutboxRecord(
+            eventID: row["event_id"],
+            fingerprint: row["fingerprint"],
+            responseStatus: row["response_status"],
+            responseBody: Array(body),
+            message: KafkaProducerMessage(
+                topic: row["topic"],
+                key: key.map(Array.init),
+                value: value.map(Array.init),
+                headers: headers
+            ),
+            createdAt: Date(timeIntervalSince1970: row["created_at"])
+        )
+        record.sequence = row["sequence"]
+        return record
+    }
+
+    private static func encodeHeaders(_ headers: [KafkaHeader]) -> String {
+        let pairs = headers.map { [$0.key, $0.stringValue ?? ""] }
+        let data = (try? JSONSerialization.data(withJSONObject: pairs)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func decodeHeaders(_ text: String) -> [KafkaHeader] {
+        guard let pairs = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else { return [] }
+        return pairs.compactMap { $0.count == 2 ? KafkaHeader(key: $0[0], value: $0[1]) : nil }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}
+
+/// Waits for a semaphore without blocking the cooperative pool.
+enum DedicatedThreadJoin {
+    static func wait(on semaphore: DispatchSemaphore) async {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                semaphore.wait()
+                continuation.resume()
+            }
+        }
+    }
+}
