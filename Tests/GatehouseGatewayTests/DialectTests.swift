@@ -1,0 +1,195 @@
+import GatehouseSignup
+import Testing
+
+@Suite struct DialectTests {
+    @Test func apiConnectorParsesClaimsToleratingWhatTheProviderSends() throws {
+        let body = try JSONValue.parse(
+            Array(
+                #"""
+                {"email":"Ada@Example.com","lastName":"Lovelace","ui_locales":"en-GB","extension_0a1b_Age":42,
+                 "extension_0a1b_Member":true,"newPortalAttribute":"x","identities":[{"signInType":"federated","issuer":"google.com","issuerAssignedId":"123"}],
+                 "step":"PostAttributeCollection","client_id":"app-1"}
+                """#.utf8)
+        )
+        let request = try APIConnectorDialect.parse(body, urlStep: nil)
+        #expect(request.dialect == .b2c)
+        #expect(request.step == .postAttributeCollection)
+        #expect(request.claims.surname == "Lovelace")
+        #expect(request.claims.locale == "en-GB")
+        #expect(request.claims.custom["extension_0a1b_Age"] == .int(42))
+        #expect(request.claims.custom["extension_0a1b_Member"] == .bool(true))
+        #expect(request.claims.custom["newPortalAttribute"] == .string("x"))
+        #expect(request.claims.identities.first?.issuer == "google.com")
+        #expect(request.claims.userKey == "ada@example.com")
+        #expect(request.clientID == "app-1")
+    }
+
+    @Test func workforceWithoutStepTakesTheStepFromTheURL() throws {
+        let request = try APIConnectorDialect.parse(.object(["email": "a@b.c"]), urlStep: .postFederationSignup)
+        #expect(request.dialect == .entraWorkforce)
+        #expect(request.step == .postFederationSignup)
+        let unknown = try APIConnectorDialect.parse(.object(["email": "a@b.c"]), urlStep: nil)
+        #expect(unknown.step == .unknown)
+    }
+
+    @Test func userKeyFallsBackToIssuerAndIssuerAssignedID() throws {
+        let request = try APIConnectorDialect.parse(
+            .object(["identities": .array([.object(["issuer": "Facebook.com", "issuerAssignedId": "42"])])]), urlStep: nil
+        )
+        #expect(request.claims.userKey == "facebook.com|42")
+    }
+
+    @Test func nonObjectBodyIsRejectedWithAReason() {
+        let error = #expect(throws: InvalidSignupRequest.self) { try APIConnectorDialect.parse(.array([]), urlStep: nil) }
+        #expect(error?.detail.contains("JSON object") == true)
+        #expect(throws: InvalidSignupRequest.self) { try APIConnectorDialect.parse(.object(["email": .array([])]), urlStep: nil) }
+    }
+
+    @Test func apiConnectorResponsesHaveTheExactShapes() {
+        #expect(
+            APIConnectorDialect.response(.continue, step: .postFederationSignup)
+                == .init(status: 200, body: .object(["version": "1.0.0", "action": "Continue"])))
+        let modify = SignupDecision(action: .modify(["givenName": "Ada", "extension_0a1b_Age": .int(43)]))
+        #expect(
+            APIConnectorDialect.response(modify, step: .postAttributeCollection)
+                == .init(
+                    status: 200,
+                    body: .object(["version": "1.0.0", "action": "Continue", "givenName": "Ada", "extension_0a1b_Age": .int(43)]))
+        )
+        let block = SignupDecision(action: .block(message: "Not allowed", title: nil))
+        #expect(
+            APIConnectorDialect.response(block, step: .postFederationSignup)
+                == .init(status: 200, body: .object(["version": "1.0.0", "action": "ShowBlockPage", "userMessage": "Not allowed"]))
+        )
+        let invalid = SignupDecision(action: .validationError(message: "Fix it", attributeErrors: ["postalCode": "bad"]))
+        #expect(
+            APIConnectorDialect.response(invalid, step: .postAttributeCollection)
+                == .init(
+                    status: 400,
+                    body: .object(["version": "1.0.0", "status": .int(400), "action": "ValidationError", "userMessage": "Fix it"]))
+        )
+    }
+
+    @Test func stepsOnlyGetTheAnswersTheyAllow() {
+        let invalid = SignupDecision(action: .validationError(message: "Fix it", attributeErrors: [:]))
+        let block = SignupDecision(action: .block(message: "No", title: nil))
+        // Validation errors only before the user is created; only Continue before token issuance.
+        #expect(APIConnectorDialect.response(invalid, step: .postFederationSignup).body["action"] == "Continue")
+        #expect(APIConnectorDialect.response(invalid, step: .preTokenIssuance).body["action"] == "Continue")
+        #expect(APIConnectorDialect.response(block, step: .preTokenIssuance).body["action"] == "Continue")
+        #expect(
+            ExternalIDDialect.response(invalid, step: .attributeCollectionStart).body["data"]?["actions"]?.arrayValue?.first?["@odata.type"]
+                == "microsoft.graph.attributeCollectionStart.continueWithDefaultBehavior")
+    }
+
+    @Test func externalIDParsesTheEnvelope() throws {
+        let request = try ExternalIDDialect.parse(ExternalIDSamples.submit(email: "Grace@Example.com", correlation: "c-1"), urlStep: nil)
+        #expect(request.dialect == .externalID)
+        #expect(request.step == .attributeCollectionSubmit)
+        #expect(request.claims.email == "Grace@Example.com")
+        #expect(request.claims.city == "Oslo")
+        #expect(request.claims.custom["extension_0a1b_Shoe"] == .int(41))
+        #expect(request.claims.locale == "en-us")
+        #expect(request.correlationID == "c-1")
+        #expect(request.clientID == "app-2")
+        #expect(throws: InvalidSignupRequest.self) {
+            try ExternalIDDialect.parse(ExternalIDSamples.submit(email: "a@b.c", correlation: "c"), urlStep: .attributeCollectionStart)
+        }
+        #expect(throws: InvalidSignupRequest.self) { try ExternalIDDialect.parse(.object(["type": "other"]), urlStep: nil) }
+    }
+
+    @Test func externalIDResponsesCarryExactlyOneAction() {
+        func action(_ decision: SignupDecision, _ step: SignupStep) -> JSONValue? {
+            let response = ExternalIDDialect.response(decision, step: step)
+            #expect(response.status == 200)
+            #expect(response.body["data"]?["actions"]?.arrayValue?.count == 1)
+            return response.body["data"]?["actions"]?.arrayValue?.first
+        }
+        #expect(
+            action(.continue, .attributeCollectionSubmit)
+                == .object(["@odata.type": "microsoft.graph.attributeCollectionSubmit.continueWithDefaultBehavior"]))
+        #expect(
+            action(.init(action: .modify(["extension_0a1b_Shoe": .int(42)])), .attributeCollectionSubmit)
+                == .object([
+                    "@odata.type": "microsoft.graph.attributeCollectionSubmit.modifyAttributeValues",
+                    "attributes": .object(["extension_0a1b_Shoe": .int(42)]),
+                ])
+        )
+        #expect(
+            action(.init(action: .modify(["city": "Oslo"])), .attributeCollectionStart)
+                == .object([
+                    "@odata.type": "microsoft.graph.attributeCollectionStart.setPrefillValues", "inputs": .object(["city": "Oslo"]),
+                ])
+        )
+        #expect(
+            action(.init(action: .block(message: "No", title: "Closed")), .attributeCollectionStart)
+                == .object(["@odata.type": "microsoft.graph.attributeCollectionStart.showBlockPage", "message": "No", "title": "Closed"])
+        )
+        #expect(
+            action(.init(action: .validationError(message: "Fix", attributeErrors: ["city": "Unknown city"])), .attributeCollectionSubmit)
+                == .object([
+                    "@odata.type": "microsoft.graph.attributeCollectionSubmit.showValidationError", "message": "Fix",
+                    "attributeErrors": .object(["city": "Unknown city"]),
+                ])
+        )
+        #expect(
+            ExternalIDDialect.response(.continue, step: .attributeCollectionStart).body["data"]?["@odata.type"]
+                == "microsoft.graph.onAttributeCollectionStartResponseData"
+        )
+    }
+
+    @Test func fingerprintRepeatsForTheSameCallOnly() throws {
+        let first = try APIConnectorDialect.parse(
+            JSONValue.parse(Array(#"{"email":"a@b.c","city":"Oslo"}"#.utf8)), urlStep: .postAttributeCollection)
+        let reordered = try APIConnectorDialect.parse(
+            JSONValue.parse(Array(#"{"city":"Oslo","email":"a@b.c"}"#.utf8)), urlStep: .postAttributeCollection)
+        let otherStep = try APIConnectorDialect.parse(
+            JSONValue.parse(Array(#"{"email":"a@b.c","city":"Oslo"}"#.utf8)), urlStep: .postFederationSignup)
+        #expect(SignupFingerprint(first) == SignupFingerprint(reordered))
+        #expect(SignupFingerprint(first) != SignupFingerprint(otherStep))
+    }
+
+    @Test func malformedJSONSaysSo() {
+        #expect(throws: MalformedJSON.self) { try JSONValue.parse(Array("{\"email\":".utf8)) }
+    }
+}
+
+enum ExternalIDSamples {
+    static func submit(email: String, correlation: String) -> JSONValue {
+        .object([
+            "type": "microsoft.graph.authenticationEvent.attributeCollectionSubmit",
+            "source": "/tenants/t-1/applications/app-2",
+            "data": .object([
+                "@odata.type": "microsoft.graph.onAttributeCollectionSubmitCalloutData",
+                "tenantId": "t-1",
+                "authenticationContext": .object([
+                    "correlationId": .string(correlation),
+                    "client": .object(["ip": "127.0.0.1", "locale": "en-us", "market": "en-us"]),
+                    "clientServicePrincipal": .object(["appId": "app-2"]),
+                ]),
+                "userSignUpInfo": .object([
+                    "attributes": .object([
+                        "email": .object([
+                            "@odata.type": "microsoft.graph.stringDirectoryAttributeValue", "value": .string(email),
+                            "attributeType": "builtIn",
+                        ]),
+                        "city": .object([
+                            "@odata.type": "microsoft.graph.stringDirectoryAttributeValue", "value": "Oslo", "attributeType": "builtIn",
+                        ]),
+                        "extension_0a1b_Shoe": .object([
+                            "@odata.type": "microsoft.graph.int64DirectoryAttributeValue", "value": .int(41),
+                            "attributeType": "directorySchemaExtension",
+                        ]),
+                    ]),
+                    "identities": .array([
+                        .object(["signInType": "emailAddress", "issuer": "contoso.ciamlogin.com", "issuerAssignedId": .string(email)])
+                    ]),
+                ]),
+            ]),
+        ])
+    }
+
+    static func submitText(email: String, correlation: String) -> String {
+        String(decoding: submit(email: email, correlation: correlation).canonicalBytes(), as: UTF8.self)
+    }
+}
