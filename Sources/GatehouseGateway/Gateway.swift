@@ -70,10 +70,10 @@ public enum Gateway {
         switch configuration.durability {
         case .local:
             try FileManager.default.createDirectory(at: dependencies.dataDirectory, withIntermediateDirectories: true)
-            let outbox = try SQLiteOutbox(
-                configuration: OutboxConfiguration(path: dependencies.dataDirectory.appendingPathComponent("outbox.sqlite").path),
-                logger: logger
-            )
+            var outboxConfiguration = OutboxConfiguration(path: dependencies.dataDirectory.appendingPathComponent("outbox.sqlite").path)
+            outboxConfiguration.maxRecords = configuration.outboxMaxRecords
+            outboxConfiguration.retention = configuration.retryWindow
+            let outbox = try SQLiteOutbox(configuration: outboxConfiguration, logger: logger)
             let since = Date().addingTimeInterval(-Double(configuration.retryWindow.components.seconds))
             for record in try outbox.recentAnswers(since: since) {
                 guard let fingerprint = record.fingerprint else { continue }

@@ -56,6 +56,9 @@ public struct GatewayConfiguration: Sendable {
     public var onUnavailable: OnUnavailable = .continue
     /// The block message for ``OnUnavailable/block``.
     public var unavailableMessage: String = "Sign-up is temporarily unavailable. Please try again in a few minutes."
+    /// The most unpublished events the outbox holds (local durability); past it the gateway follows
+    /// ``onUnavailable``.
+    public var outboxMaxRecords: Int = 1_000_000
     /// The Kafka topic of sign-up events (the audit stream).
     public var topic: String = "gatehouse.signups.v1"
     /// This gateway's name in `ce_source` (`/gatehouse/<instance>`).

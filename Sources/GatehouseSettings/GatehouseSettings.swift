@@ -1,0 +1,133 @@
+import Configuration
+public import Foundation
+public import GatehouseGateway
+public import GatehouseKafka
+import SystemPackage
+import Yams
+
+/// Gatehouse's settings: one YAML file, with environment variables overriding it (env wins).
+///
+/// Every key is listed in `ops/gatehouse.example.yaml`. An environment variable named `GATEHOUSE_`
+/// plus the key in upper case with `_` for `.` overrides the key, for example
+/// `GATEHOUSE_GATEWAY_PORT=9000` or `GATEHOUSE_AUTH_CONNECTORS_BASIC=user:password,user2:password2`.
+/// Secrets belong in the environment or in the files the `basic_file` keys name, never in logs.
+public struct GatehouseSettings: Sendable {
+    /// The gateway's configuration.
+    public var gateway: GatewayConfiguration
+    /// How to reach Kafka.
+    public var kafka: KafkaProducerConfiguration
+    /// Where the outbox and other SQLite files live.
+    public var dataDirectory: URL
+    /// The outbox's size limit.
+    public var outboxMaxRecords: Int
+
+    /// Loads and validates a configuration file.
+    ///
+    /// - Throws: ``ConfigurationProblems`` listing every bad key with the reason, all at once.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws(ConfigurationProblems)
+        -> GatehouseSettings
+    {
+        var problems: [String] = []
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationProblems(["\(path): cannot be read (\(error.localizedDescription))"])
+        }
+        let document: [String: Any]
+        do {
+            guard let loaded = try Yams.load(yaml: text) else { throw ConfigurationProblems(["\(path): the file is empty"]) }
+            guard let mapping = loaded as? [String: Any] else { throw ConfigurationProblems(["\(path): the top level must be a mapping of sections"]) }
+            document = mapping
+        } catch let problems as ConfigurationProblems {
+            throw problems
+        } catch {
+            throw ConfigurationProblems(["\(path): not valid YAML: \(error)"])
+        }
+        var present: Set<String> = []
+        Self.flatten(document, prefix: "", into: &present, problems: &problems)
+
+        let overrides = environment.reduce(into: [String: String]()) { result, pair in
+            guard let key = SettingsKey.all.first(where: { $0.environmentName == pair.key }) else { return }
+            result[key.environmentName.dropFirst("GATEHOUSE_".count).description] = pair.value
+            present.insert(key.path)
+        }
+        let reader: ConfigReader
+        do {
+            reader = ConfigReader(providers: [
+                EnvironmentVariablesProvider(environmentVariables: overrides),
+                try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)),
+            ])
+        } catch {
+            throw ConfigurationProblems(["\(path): \(error)"])
+        }
+        let values = Values(reader: reader, present: present)
+
+        var gateway = GatewayConfiguration()
+        gateway.host = values.string("gateway.host", &problems) ?? "0.0.0.0"
+        gateway.port = values.integer("gateway.port", &problems) ?? 8080
+        gateway.maxBodyBytes = values.integer("gateway.max_body_bytes", &problems) ?? gateway.maxBodyBytes
+        gateway.instance = values.string("gateway.instance", &problems) ?? ProcessInfo.processInfo.hostName
+        if let seconds = values.integer("gateway.retry_window_seconds", &problems) { gateway.retryWindow = .seconds(seconds) }
+        if let mode = values.choice("durability.mode", &problems) { gateway.durability = .init(rawValue: mode) ?? .local }
+        if let policy = values.choice("durability.on_unavailable", &problems) { gateway.onUnavailable = .init(rawValue: policy) ?? .continue }
+        gateway.unavailableMessage = values.string("durability.unavailable_message", &problems) ?? gateway.unavailableMessage
+        gateway.topic = values.string("kafka.topic", &problems) ?? gateway.topic
+        gateway.connectorCredentials = values.credentials("auth.connectors", &problems)
+        gateway.extensionCredentials = values.credentials("auth.extensions", &problems)
+
+        let servers = values.list("kafka.bootstrap_servers", &problems) ?? []
+        if servers.isEmpty { problems.append("kafka.bootstrap_servers: required, for example [\"kafka-1:9092\", \"kafka-2:9092\"]") }
+        var kafka = KafkaProducerConfiguration(bootstrapServers: servers)
+        kafka.clientID = values.string("kafka.client_id", &problems) ?? "gatehouse"
+        if let linger = values.integer("kafka.linger_ms", &problems) { kafka.linger = .milliseconds(linger) }
+        if let properties = (document["kafka"] as? [String: Any])?["properties"] {
+            if let map = properties as? [String: Any] {
+                for (key, value) in map { kafka.properties[key] = "\(value)" }
+            } else if !(properties is NSNull) {
+                problems.append("kafka.properties: must be a mapping of librdkafka property names to values")
+            }
+        }
+        let dataDirectory = URL(fileURLWithPath: values.string("durability.data_dir", &problems) ?? "data")
+        let outboxMaxRecords = values.integer("durability.outbox_max_records", &problems) ?? 1_000_000
+        gateway.outboxMaxRecords = outboxMaxRecords
+
+        if !problems.isEmpty { throw ConfigurationProblems(problems) }
+        return GatehouseSettings(gateway: gateway, kafka: kafka, dataDirectory: dataDirectory, outboxMaxRecords: outboxMaxRecords)
+    }
+
+    /// Collects the dotted paths of every leaf, and names each key Gatehouse does not know.
+    private static func flatten(_ mapping: [String: Any], prefix: String, into present: inout Set<String>, problems: inout [String]) {
+        for (name, value) in mapping.sorted(by: { $0.key < $1.key }) {
+            let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+            if let key = SettingsKey.byPath[path] {
+                present.insert(key.path)
+                continue
+            }
+            if let nested = value as? [String: Any], SettingsKey.all.contains(where: { $0.path.hasPrefix(path + ".") }) {
+                flatten(nested, prefix: path, into: &present, problems: &problems)
+                continue
+            }
+            let suggestion = SettingsKey.all.map(\.path).min { distance($0, path) < distance($1, path) }
+            let hint = suggestion.map { distance($0, path) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
+            problems.append("\(path): unknown key\(hint)")
+        }
+    }
+
+    /// Edit distance, for "did you mean".
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// One configuration key: its dotted path and what it accepts.
+struct SettingsKey: Sendable {
+    enum Kind: Sendable {
+        case string
+        case integer(ClosedRange<Int>)
+        case oneOf([String])
+        case stringList
+        /// A map of free-form string keys (librdkafka properties).
+        case map
+    }
+
+    let path: String
+    let kind: Kind
+
+    /// The environment variable that overrides this key: `GATEHOUSE_` and the path in upper case with
+    /// `_` for `.`, for example `GATEHOUSE_GATEWAY_PORT` for `gateway.port`.
+    var environmentName: String {
+        "GATEHOUSE_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// Every key Gatehouse reads. `ops/gatehouse.example.yaml` documents each.
+    static let all: [SettingsKey] = [
+        .init(path: "gateway.host", kind: .string),
+        .init(path: "gateway.port", kind: .integer(0...65535)),
+        .init(path: "gateway.max_body_bytes", kind: .integer(1024...16_777_216)),
+        .init(path: "gateway.instance", kind: .string),
+        .init(path: "gateway.retry_window_seconds", kind: .integer(1...86_400)),
+        .init(path: "durability.mode", kind: .oneOf(["local", "kafka", "none"])),
+        .init(path: "durability.on_unavailable", kind: .oneOf(["continue", "block"])),
+        .init(path: "durability.unavailable_message", kind: .string),
+        .init(path: "durability.data_dir", kind: .string),
+        .init(path: "durability.outbox_max_records", kind: .integer(1...100_000_000)),
+        .init(path: "kafka.bootstrap_servers", kind: .stringList),
+        .init(path: "kafka.topic", kind: .string),
+        .init(path: "kafka.client_id", kind: .string),
+        .init(path: "kafka.linger_ms", kind: .integer(0...900_000)),
+        .init(path: "kafka.properties", kind: .map),
+        .init(path: "auth.connectors.basic", kind: .stringList),
+        .init(path: "auth.connectors.basic_file", kind: .string),
+        .init(path: "auth.extensions.basic", kind: .stringList),
+        .init(path: "auth.extensions.basic_file", kind: .string),
+    ]
+
+    static let byPath: [String: SettingsKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
+}

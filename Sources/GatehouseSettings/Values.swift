@@ -1,0 +1,84 @@
+import Configuration
+import Foundation
+import GatehouseGateway
+
+/// Typed reads of present keys, each failure recorded as a problem naming the key.
+struct Values {
+    let reader: ConfigReader
+    let present: Set<String>
+
+    func string(_ path: String, _ problems: inout [String]) -> String? {
+        guard present.contains(path) else { return nil }
+        do {
+            return try reader.requiredString(forKey: ConfigKey(path))
+        } catch {
+            problems.append("\(path): must be a string")
+            return nil
+        }
+    }
+
+    func integer(_ path: String, _ problems: inout [String]) -> Int? {
+        guard present.contains(path), case .integer(let range)? = SettingsKey.byPath[path]?.kind else { return nil }
+        do {
+            let value = try reader.requiredInt(forKey: ConfigKey(path))
+            guard range.contains(value) else {
+                problems.append("\(path): \(value) is out of range; expected \(range.lowerBound)...\(range.upperBound)")
+                return nil
+            }
+            return value
+        } catch {
+            problems.append("\(path): must be an integer between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+    }
+
+    func choice(_ path: String, _ problems: inout [String]) -> String? {
+        guard let value = string(path, &problems), case .oneOf(let choices)? = SettingsKey.byPath[path]?.kind else { return nil }
+        guard choices.contains(value) else {
+            problems.append("\(path): '\(value)' is not one of \(choices.joined(separator: ", "))")
+            return nil
+        }
+        return value
+    }
+
+    func list(_ path: String, _ problems: inout [String]) -> [String]? {
+        guard present.contains(path) else { return nil }
+        if let values = reader.stringArray(forKey: ConfigKey(path)) { return values }
+        if let single = reader.string(forKey: ConfigKey(path)) {
+            return single.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        problems.append("\(path): must be a list of strings")
+        return nil
+    }
+
+    /// `basic` entries and the lines of `basic_file`, each `user:password`. Problems never echo a password.
+    func credentials(_ section: String, _ problems: inout [String]) -> [BasicCredential] {
+        var entries: [(String, String)] = []
+        for (index, entry) in (list("\(section).basic", &problems) ?? []).enumerated() {
+            entries.append(("\(section).basic[\(index)]", entry))
+        }
+        if let file = string("\(section).basic_file", &problems) {
+            do {
+                let lines = try String(contentsOfFile: file, encoding: .utf8).split(whereSeparator: \.isNewline)
+                for (index, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                    entries.append(("\(section).basic_file line \(index + 1)", line.trimmingCharacters(in: .whitespaces)))
+                }
+            } catch {
+                problems.append("\(section).basic_file: cannot read \(file)")
+            }
+        }
+        return entries.compactMap { where_, entry in
+            guard let credential = BasicCredential(entry) else {
+                problems.append("\(where_): must be user:password")
+                return nil
+            }
+            return credential
+        }
+    }
+}
+
+extension ConfigKey {
+    init(_ dotted: String) {
+        self.init(dotted.split(separator: ".").map(String.init))
+    }
+}
