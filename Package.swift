@@ -147,7 +147,9 @@ let package = Package(
         .testTarget(
             name: "GatehouseGatewayTests",
             dependencies: [
+                "Gatehouse",
                 "GatehouseGateway",
+                "GatehouseSettings",
                 "GatehouseKafka",
                 "GatehouseSignup",
                 "GatehouseTestSupport",

@@ -15,6 +15,8 @@ extension KafkaError.Code {
     public static let transport = KafkaError.Code.librdkafka(-195)
     /// A message waited longer than `message.timeout.ms` (librdkafka's `__MSG_TIMED_OUT`).
     public static let messageTimedOut = KafkaError.Code.librdkafka(-192)
+    /// The broker does not support the request (librdkafka's `__UNSUPPORTED_FEATURE`).
+    public static let unsupportedFeature = KafkaError.Code.librdkafka(-165)
     /// A message was purged from the queue at shutdown (librdkafka's `__PURGE_QUEUE`).
     public static let purgedFromQueue = KafkaError.Code.librdkafka(-152)
 }

@@ -6,6 +6,7 @@ public struct ConfigurationProblems: Error, Sendable, CustomStringConvertible {
     public init(_ problems: [String]) { self.problems = problems }
 
     public var description: String {
-        "the configuration has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        "the configuration has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n"
+            + problems.map { "  - \($0)" }.joined(separator: "\n")
     }
 }

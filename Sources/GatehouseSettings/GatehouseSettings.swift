@@ -24,7 +24,8 @@ public struct GatehouseSettings: Sendable {
     /// Loads and validates a configuration file.
     ///
     /// - Throws: ``ConfigurationProblems`` listing every bad key with the reason, all at once.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws(ConfigurationProblems)
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        async throws(ConfigurationProblems)
         -> GatehouseSettings
     {
         var problems: [String] = []
@@ -37,7 +38,9 @@ public struct GatehouseSettings: Sendable {
         let document: [String: Any]
         do {
             guard let loaded = try Yams.load(yaml: text) else { throw ConfigurationProblems(["\(path): the file is empty"]) }
-            guard let mapping = loaded as? [String: Any] else { throw ConfigurationProblems(["\(path): the top level must be a mapping of sections"]) }
+            guard let mapping = loaded as? [String: Any] else {
+                throw ConfigurationProblems(["\(path): the top level must be a mapping of sections"])
+            }
             document = mapping
         } catch let problems as ConfigurationProblems {
             throw problems
@@ -70,7 +73,9 @@ public struct GatehouseSettings: Sendable {
         gateway.instance = values.string("gateway.instance", &problems) ?? ProcessInfo.processInfo.hostName
         if let seconds = values.integer("gateway.retry_window_seconds", &problems) { gateway.retryWindow = .seconds(seconds) }
         if let mode = values.choice("durability.mode", &problems) { gateway.durability = .init(rawValue: mode) ?? .local }
-        if let policy = values.choice("durability.on_unavailable", &problems) { gateway.onUnavailable = .init(rawValue: policy) ?? .continue }
+        if let policy = values.choice("durability.on_unavailable", &problems) {
+            gateway.onUnavailable = .init(rawValue: policy) ?? .continue
+        }
         gateway.unavailableMessage = values.string("durability.unavailable_message", &problems) ?? gateway.unavailableMessage
         gateway.topic = values.string("kafka.topic", &problems) ?? gateway.topic
         gateway.connectorCredentials = values.credentials("auth.connectors", &problems)

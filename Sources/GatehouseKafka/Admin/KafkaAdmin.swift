@@ -31,10 +31,30 @@ public final class KafkaAdmin: KafkaTopicCreating {
     ///
     /// - Throws: ``KafkaError`` naming the first topic that failed.
     public func createTopics(_ topics: [KafkaTopicSpecification]) async throws {
-        guard !topics.isEmpty else { return }
         let client = self.client
         let milliseconds = Int32(clamping: timeout.milliseconds)
-        let results = try await DedicatedThread.run { client.createTopics(topics, timeoutMilliseconds: milliseconds) }.get()
+        let existing = try await DedicatedThread.run { client.topicNames(timeoutMilliseconds: milliseconds) }.get()
+        let missing = topics.filter { !existing.contains($0.name) }
+        guard !missing.isEmpty else { return }
+        let outcome = await DedicatedThread.run { client.createTopics(missing, timeoutMilliseconds: milliseconds) }
+        let results: [(name: String, code: Int32, text: String)]
+        switch outcome {
+        case .success(let created):
+            results = created
+        case .failure(let error) where error.code == .unsupportedFeature:
+            // Brokers without the admin API (librdkafka's embedded cluster among them): accept topics that
+            // already exist, and say that their configs were not applied.
+            for topic in missing {
+                _ = try await DedicatedThread.run { client.partitionIDs(of: topic.name, timeoutMilliseconds: milliseconds) }.get()
+                logger.warning(
+                    "The cluster has no admin API; using the existing topic as it is",
+                    metadata: [KafkaLoggingKeys.topic: "\(topic.name)"]
+                )
+            }
+            return
+        case .failure(let error):
+            throw error
+        }
         for result in results {
             switch result.code {
             case RDKafkaErrorCodes.noError:

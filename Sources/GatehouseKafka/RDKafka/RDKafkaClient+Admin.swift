@@ -65,3 +65,18 @@ extension RDKafkaClient {
         }
     }
 }
+
+extension RDKafkaClient {
+    /// The names of every topic in the cluster, from metadata (which does not auto-create). Blocking.
+    func topicNames(timeoutMilliseconds: Int32) -> Result<Set<String>, KafkaError> {
+        withHandle { handle in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let result = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMilliseconds)
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+                return .failure(.librdkafka(result.rawValue, context: "list topics"))
+            }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            return .success(Set((0..<Int(metadata.pointee.topic_cnt)).map { String(cString: metadata.pointee.topics[$0].topic) }))
+        }
+    }
+}
