@@ -5,9 +5,16 @@
 set -euo pipefail
 
 missing=()
+command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
 pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev pkg-config)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+
+# The schema conformance tests validate real output with Python's jsonschema.
+if ! python3 -c 'import jsonschema' >/dev/null 2>&1; then
+    echo "Installing jsonschema (PyPI) for schemas/validate.py" >&2
+    python3 -m pip install --quiet jsonschema || python3 -m pip install --quiet --break-system-packages jsonschema
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

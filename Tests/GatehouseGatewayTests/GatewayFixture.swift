@@ -16,6 +16,7 @@ enum GatewayFixture {
 
     static func withGateway<T: Sendable>(
         durability: GatewayConfiguration.Durability = .local,
+        decider: any SignupDecider = ContinueDecider(),
         configure: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol, EmbeddedKafkaCluster, String) async throws -> T
     ) async throws -> T {
@@ -34,7 +35,7 @@ enum GatewayFixture {
             kafka.shutdownTimeout = .seconds(5)
             let app = try await Gateway.makeApplication(
                 configuration: configuration,
-                dependencies: .init(kafka: kafka, topics: cluster, dataDirectory: dataDirectory),
+                dependencies: .init(kafka: kafka, topics: cluster, dataDirectory: dataDirectory, decider: decider),
                 logger: TestFixtures.logger("gateway")
             )
             let topic = configuration.topic

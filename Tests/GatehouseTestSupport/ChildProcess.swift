@@ -16,7 +16,7 @@ public enum ExternalTools {
         throw ChildProcessError(description: "the gatehouse executable was not built next to \(CommandLine.arguments[0])")
     }
 
-    static func which(_ name: String) -> URL? {
+    public static func which(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
