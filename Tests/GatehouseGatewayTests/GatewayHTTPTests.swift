@@ -172,6 +172,30 @@ import Testing
         }
     }
 
+    @Test func aRetryArrivingWhileTheFirstCallIsRecordedGetsTheSameAnswerAndNoSecondEvent() async throws {
+        try await GatewayFixture.withGateway(durability: .kafka) { client, cluster, topic in
+            cluster.setLatency(.milliseconds(300))
+            let body = ExternalIDSamples.submitText(email: "slow@example.com", correlation: "same-attempt")
+            async let first = GatewayFixture.post(client, "/v1/extensions", body)
+            async let retry = GatewayFixture.post(client, "/v1/extensions", body)
+            let (a, b) = try await (first, retry)
+            #expect(a.status == .ok && b.status == .ok)
+            #expect(a.text == b.text)
+            cluster.setLatency(.zero)
+            _ = try await TestFixtures.readTopic(cluster, topic: topic, count: 1)
+            let reader = try KafkaConsumer(
+                configuration: TestFixtures.consumerConfiguration(cluster, .topics([topic], from: .beginning)),
+                logger: TestFixtures.logger("count")
+            )
+            var total: Int64 = 0
+            for partition: Int32 in 0..<12 {
+                total += try await reader.watermarks(of: KafkaTopicPartition(topic: topic, partition: partition)).high
+            }
+            await reader.close()
+            #expect(total == 1)
+        }
+    }
+
     @Test(arguments: [GatewayConfiguration.Durability.kafka, .none])
     func otherDurabilitiesPublishToo(durability: GatewayConfiguration.Durability) async throws {
         try await GatewayFixture.withGateway(durability: durability) { client, cluster, topic in

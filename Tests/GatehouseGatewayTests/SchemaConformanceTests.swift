@@ -18,9 +18,14 @@ import Testing
     struct ScriptedDecider: SignupDecider {
         func decide(_ request: SignupRequest) -> SignupDecision {
             switch request.claims.email?.split(separator: "@").first {
-            case "block": SignupDecision(action: .block(message: "Sign-ups from this domain are closed.", title: "Closed"), rules: ["block-domain"])
-            case "invalid": SignupDecision(action: .validationError(message: "Please fix the postal code.", attributeErrors: ["postalCode": "Five digits."]), rules: ["postal-code"])
-            case "modify": SignupDecision(action: .modify(["displayName": "Ada Lovelace", "extension_0a1b_Age": .int(36)]), rules: ["capitalise"])
+            case "block":
+                SignupDecision(action: .block(message: "Sign-ups from this domain are closed.", title: "Closed"), rules: ["block-domain"])
+            case "invalid":
+                SignupDecision(
+                    action: .validationError(message: "Please fix the postal code.", attributeErrors: ["postalCode": "Five digits."]),
+                    rules: ["postal-code"])
+            case "modify":
+                SignupDecision(action: .modify(["displayName": "Ada Lovelace", "extension_0a1b_Age": .int(36)]), rules: ["capitalise"])
             default: .continue
             }
         }
@@ -32,7 +37,8 @@ import Testing
         try Data(instance).write(to: file)
         let python = try #require(ExternalTools.which("python3"), "python3 is needed: run ops/install-prerequisites.sh")
         let output = try ChildProcess.run(
-            python, arguments: [schemas.appendingPathComponent("validate.py").path, schemas.appendingPathComponent(schema).path, file.path],
+            python,
+            arguments: [schemas.appendingPathComponent("validate.py").path, schemas.appendingPathComponent(schema).path, file.path],
             allowFailure: true, includeStandardError: true
         )
         #expect(output.hasPrefix("valid"), "\(schema): \(output)\n\(String(decoding: instance, as: UTF8.self))")
@@ -49,7 +55,8 @@ import Testing
                     try Self.validate("api-connector-request.schema.json", Array(body.utf8))
                     sent += 1
                 }
-                for (path, correlation) in [("/v1/extensions/attribute-collection-submit", "s-\(local)"), ("/v1/extensions", "x-\(local)")] {
+                for (path, correlation) in [("/v1/extensions/attribute-collection-submit", "s-\(local)"), ("/v1/extensions", "x-\(local)")]
+                {
                     let body = ExternalIDSamples.submitText(email: "\(local)@example.com", correlation: correlation)
                     let response = try await GatewayFixture.post(client, path, body)
                     try Self.validate("external-id-response.schema.json", Array(response.body.readableBytesView))
@@ -58,13 +65,15 @@ import Testing
                 }
             }
             for problem in [("{", "application/json"), ("[]", "application/json"), ("{}", "text/plain")] {
-                let response = try await GatewayFixture.post(client, "/v1/connectors", problem.0, headers: GatewayFixture.headers(contentType: problem.1))
+                let response = try await GatewayFixture.post(
+                    client, "/v1/connectors", problem.0, headers: GatewayFixture.headers(contentType: problem.1))
                 try Self.validate("problem.schema.json", Array(response.body.readableBytesView))
             }
             let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: sent)
             for message in messages {
                 try Self.validate("signup-event.v1.schema.json", message.value ?? [])
-                let headers = JSONValue.object(Dictionary(message.headers.map { ($0.key, JSONValue.string($0.stringValue ?? "")) }) { first, _ in first })
+                let headers = JSONValue.object(
+                    Dictionary(message.headers.map { ($0.key, JSONValue.string($0.stringValue ?? "")) }) { first, _ in first })
                 try Self.validate("signup-event.v1.headers.schema.json", headers.canonicalBytes())
             }
         }

@@ -16,7 +16,7 @@ enum GatewayRouter {
         logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ProblemMiddleware(logger: logger))
+        router.add(middleware: ProblemMiddleware(logger: logger, bodyLimit: configuration.maxBodyBytes))
         router.add(middleware: RequestTimingMiddleware())
 
         router.get("/healthz") { _, _ in

@@ -7,6 +7,7 @@ import NIOCore
 /// `application/problem+json` answer, so that no caller ever gets an empty or HTML error body.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    let bodyLimit: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -14,7 +15,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as GatewayProblem {
             return error.answer.response
         } catch is NIOTooManyBytesError {
-            return GatewayProblem.tooLarge(limit: 0).answer.response
+            return GatewayProblem.tooLarge(limit: bodyLimit).answer.response
         } catch let error as HTTPError where error.status == .notFound {
             return GatewayProblem.notFound(request.uri.path).answer.response
         } catch let error as HTTPError where error.status == .methodNotAllowed {

@@ -17,11 +17,66 @@ final class RetryWindow: Sendable {
         var at: Date
     }
 
+    private struct State {
+        var answers: [String: Answer] = [:]
+        var order: [(String, Date)] = []
+        /// Calls being answered right now, with the retries waiting for their answer.
+        var inFlight: [String: [CheckedContinuation<Answer?, Never>]] = [:]
+    }
+
     private let window: TimeInterval
-    private let state = Mutex<(answers: [String: Answer], order: [(String, Date)])>(([:], []))
+    private let state = Mutex(State())
 
     init(window: Duration) {
         self.window = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+    }
+
+    /// Claims a call: returns the earlier answer to the same call, waiting for it if that call is still
+    /// being answered (a retry can arrive while the first attempt is being recorded), or `nil` when
+    /// this is the first attempt, which must then call ``complete(_:with:)``.
+    func claim(_ fingerprint: SignupFingerprint, now: Date = Date()) async -> Answer? {
+        while true {
+            enum Outcome {
+                case answered(Answer)
+                case first
+                case wait
+            }
+            var outcome = Outcome.first
+            let earlier: Answer? = await withCheckedContinuation { continuation in
+                let immediate: Answer?? = state.withLock { state in
+                    if let answer = state.answers[fingerprint.hex], now.timeIntervalSince(answer.at) <= window {
+                        outcome = .answered(answer)
+                        return .some(answer)
+                    }
+                    if state.inFlight[fingerprint.hex] != nil {
+                        outcome = .wait
+                        state.inFlight[fingerprint.hex]!.append(continuation)
+                        return .none
+                    }
+                    state.inFlight[fingerprint.hex] = []
+                    outcome = .first
+                    return .some(nil)
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+            switch outcome {
+            case .answered, .first:
+                return earlier
+            case .wait:
+                // The first attempt could not record its event: claim again, and maybe go first.
+                if let earlier { return earlier }
+            }
+        }
+    }
+
+    /// Ends the first attempt of a call: remembers its answer (or `nil` if it was not recorded) and
+    /// hands it to the retries that waited for it.
+    func complete(_ fingerprint: SignupFingerprint, with answer: Answer?) {
+        let waiters = state.withLock { state in
+            state.inFlight.removeValue(forKey: fingerprint.hex) ?? []
+        }
+        if let answer { remember(answer, for: fingerprint) }
+        for waiter in waiters { waiter.resume(returning: answer) }
     }
 
     /// The answer given to the same call within the window, if any.

@@ -61,7 +61,7 @@ final class SignupPipeline: Sendable {
         }
 
         let fingerprint = SignupFingerprint(request)
-        if let earlier = retries.answer(for: fingerprint, now: received) {
+        if let earlier = await retries.claim(fingerprint, now: received) {
             Counter(label: "gatehouse_signup_retries_total", dimensions: [("dialect", request.dialect.rawValue)]).increment()
             logger.debug("Identity-provider retry answered again", metadata: ["event.id": "\(earlier.eventID)"])
             return ConnectorAnswer(status: earlier.status, body: earlier.body)
@@ -86,6 +86,7 @@ final class SignupPipeline: Sendable {
             try await recorder.record(event, fingerprint: fingerprint, answer: answer)
             health.recorded()
         } catch {
+            retries.complete(fingerprint, with: nil)
             health.recordingFailed("\(error)")
             Counter(label: "gatehouse_signup_unrecorded_total", dimensions: [("policy", configuration.onUnavailable.rawValue)]).increment()
             logger.critical(
@@ -99,7 +100,7 @@ final class SignupPipeline: Sendable {
             }
             return answer
         }
-        retries.remember(.init(eventID: eventID, status: answer.status, body: answer.body, at: received), for: fingerprint)
+        retries.complete(fingerprint, with: .init(eventID: eventID, status: answer.status, body: answer.body, at: received))
         Counter(
             label: "gatehouse_signup_decisions_total",
             dimensions: [("dialect", request.dialect.rawValue), ("step", request.step.rawValue), ("action", decision.actionName)]

@@ -11,7 +11,9 @@ public enum APIConnectorDialect {
         }
         let bodyStep = object["step"]?.stringValue
         // B2C publishes `step` and `client_id`; workforce tenants send neither.
-        let dialect: Dialect = (bodyStep != nil || object["client_id"] != nil) ? .b2c : .entraWorkforce
+        // B2C's pre-token example spells the client id `clientId`.
+        let clientID = object["client_id"]?.textValue ?? object["clientId"]?.textValue
+        let dialect: Dialect = (bodyStep != nil || clientID != nil) ? .b2c : .entraWorkforce
         let step = urlStep ?? bodyStep.map(SignupStep.init(apiConnectorStep:)) ?? .unknown
 
         var claims = SignupClaims()
@@ -34,7 +36,7 @@ public enum APIConnectorDialect {
             }
         }
         let known: Set<String> = Set(SignupClaims.builtIn.map(\.name)).union([
-            "lastName", "ui_locales", "identities", "step", "client_id", "objectId",
+            "lastName", "ui_locales", "identities", "step", "client_id", "clientId", "objectId",
         ])
         for (name, value) in object where !known.contains(name) && value.isScalar && value != .null {
             claims.custom[name] = value
@@ -44,7 +46,7 @@ public enum APIConnectorDialect {
             step: step,
             claims: claims,
             raw: body,
-            clientID: object["client_id"]?.textValue
+            clientID: clientID
         )
     }
 

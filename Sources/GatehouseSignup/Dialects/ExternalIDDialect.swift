@@ -63,7 +63,8 @@ public enum ExternalIDDialect {
             }
         }
         if claims.email == nil {
-            claims.email = claims.identities.first { $0.signInType == "emailAddress" }?.issuerAssignedId
+            // Microsoft's documents use both "emailAddress" and "email" for the sign-in type.
+            claims.email = claims.identities.first { $0.signInType == "emailAddress" || $0.signInType == "email" }?.issuerAssignedId
         }
         return SignupRequest(
             dialect: .externalID,

@@ -11,7 +11,9 @@ public struct SignupEvent: Sendable {
     /// The CloudEvents spec version.
     public static let specVersion = "1.0"
 
-    /// `ce_id`: unique per sign-up call, and repeated when the identity provider retries the same call.
+    /// `ce_id`: unique per sign-up call. An identity-provider retry of the same call gets the first
+    /// call's answer and makes no event of its own; should an event ever be published twice (after a
+    /// crash between acknowledgement and marking), both copies carry this id.
     public var id: String
     /// `ce_source`: which Gatehouse answered, as `/gatehouse/<instance>`.
     public var source: String

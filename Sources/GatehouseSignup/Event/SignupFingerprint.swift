@@ -41,8 +41,10 @@ public enum TraceContext {
     public static func traceparent(from header: String?) -> String {
         guard let header, header.count == 55 else { return newTraceparent() }
         let parts = header.split(separator: "-")
+        let hex = Set("0123456789abcdefABCDEF")
         guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isHexDigit) }), parts[1] != String(repeating: "0", count: 32)
+            parts.allSatisfy({ $0.allSatisfy(hex.contains) }), parts[1] != String(repeating: "0", count: 32),
+            parts[2] != String(repeating: "0", count: 16)
         else { return newTraceparent() }
         return header.lowercased()
     }
