@@ -91,6 +91,13 @@ public enum Gateway {
             recorder = QueuedRecorder(producer: producer, topic: configuration.topic)
             services.append(producer)
         }
+        var bearer: EntraTokenValidator?
+        if let configuration = configuration.extensionBearer {
+            let validator = EntraTokenValidator(configuration: configuration, logger: logger)
+            await validator.loadKeys()
+            services.append(validator)
+            bearer = validator
+        }
         let pipeline = SignupPipeline(
             configuration: configuration,
             decider: dependencies.decider,
@@ -103,6 +110,7 @@ public enum Gateway {
             configuration: configuration,
             pipeline: pipeline,
             health: health,
+            bearer: bearer,
             metrics: dependencies.metrics,
             logger: logger
         )

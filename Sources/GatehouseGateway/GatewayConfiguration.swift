@@ -70,6 +70,9 @@ public struct GatewayConfiguration: Sendable {
     public var connectorCredentials: [BasicCredential] = []
     /// Credentials for the External ID routes (`/v1/extensions…`) when they use Basic; empty means none.
     public var extensionCredentials: [BasicCredential] = []
+    /// Bearer-token validation for the External ID routes, as Entra calls them. When set, it takes the
+    /// place of ``extensionCredentials``.
+    public var extensionBearer: BearerConfiguration?
 
     public init() {}
 }

@@ -80,6 +80,7 @@ public struct GatehouseSettings: Sendable {
         gateway.topic = values.string("kafka.topic", &problems) ?? gateway.topic
         gateway.connectorCredentials = values.credentials("auth.connectors", &problems)
         gateway.extensionCredentials = values.credentials("auth.extensions", &problems)
+        gateway.extensionBearer = values.bearer(&problems)
 
         let servers = values.list("kafka.bootstrap_servers", &problems) ?? []
         if servers.isEmpty { problems.append("kafka.bootstrap_servers: required, for example [\"kafka-1:9092\", \"kafka-2:9092\"]") }

@@ -41,6 +41,12 @@ struct SettingsKey: Sendable {
         .init(path: "auth.connectors.basic_file", kind: .string),
         .init(path: "auth.extensions.basic", kind: .stringList),
         .init(path: "auth.extensions.basic_file", kind: .string),
+        .init(path: "auth.extensions.jwt.jwks_file", kind: .string),
+        .init(path: "auth.extensions.jwt.jwks_url", kind: .string),
+        .init(path: "auth.extensions.jwt.audience", kind: .string),
+        .init(path: "auth.extensions.jwt.issuers", kind: .stringList),
+        .init(path: "auth.extensions.jwt.authorized_party", kind: .string),
+        .init(path: "auth.extensions.jwt.refresh_seconds", kind: .integer(60...86_400)),
     ]
 
     static let byPath: [String: SettingsKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })

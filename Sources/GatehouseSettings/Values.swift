@@ -77,6 +77,37 @@ struct Values {
     }
 }
 
+extension Values {
+    /// `auth.extensions.jwt`, when any of its keys is present.
+    func bearer(_ problems: inout [String]) -> BearerConfiguration? {
+        let prefix = "auth.extensions.jwt."
+        guard present.contains(where: { $0.hasPrefix(prefix) }) else { return nil }
+        let file = string(prefix + "jwks_file", &problems)
+        let url = string(prefix + "jwks_url", &problems)
+        let source: BearerConfiguration.KeySource
+        switch (file, url) {
+        case (let file?, nil): source = .file(file)
+        case (nil, let url?): source = .url(url)
+        default:
+            problems.append("\(prefix)jwks_file / jwks_url: exactly one is required")
+            return nil
+        }
+        guard let audience = string(prefix + "audience", &problems) else {
+            problems.append("\(prefix)audience: required (the extension's app registration id)")
+            return nil
+        }
+        let issuers = list(prefix + "issuers", &problems) ?? []
+        if issuers.isEmpty {
+            problems.append("\(prefix)issuers: required, for example [\"https://login.microsoftonline.com/<tenantId>/v2.0\"]")
+            return nil
+        }
+        var configuration = BearerConfiguration(keys: source, audience: audience, issuers: issuers)
+        if let party = string(prefix + "authorized_party", &problems) { configuration.authorizedParty = party }
+        if let seconds = integer(prefix + "refresh_seconds", &problems) { configuration.refreshInterval = .seconds(seconds) }
+        return configuration
+    }
+}
+
 extension ConfigKey {
     init(_ dotted: String) {
         self.init(dotted.split(separator: ".").map(String.init))

@@ -12,6 +12,7 @@ enum GatewayRouter {
         configuration: GatewayConfiguration,
         pipeline: SignupPipeline,
         health: GatewayHealth,
+        bearer: EntraTokenValidator?,
         metrics: PrometheusCollectorRegistry?,
         logger: Logger
     ) -> Router<BasicRequestContext> {
@@ -51,7 +52,9 @@ enum GatewayRouter {
         }
 
         let extensions = router.group("/v1/extensions")
-        if !configuration.extensionCredentials.isEmpty {
+        if let bearer {
+            extensions.add(middleware: BearerAuthMiddleware(validator: bearer, logger: logger))
+        } else if !configuration.extensionCredentials.isEmpty {
             extensions.add(
                 middleware: BasicAuthMiddleware(authenticator: .init(credentials: configuration.extensionCredentials), group: "extensions"))
         }

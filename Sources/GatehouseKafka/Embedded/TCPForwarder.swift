@@ -92,7 +92,8 @@ final class TCPForwarder: Sendable {
             if count <= 0 { break }
             var written = 0
             while written < count {
-                let result = buffer.withUnsafeBytes { write(destination, $0.baseAddress! + written, count - written) }
+                // MSG_NOSIGNAL: a peer that has gone must not kill the process with SIGPIPE.
+                let result = buffer.withUnsafeBytes { send(destination, $0.baseAddress! + written, count - written, Int32(MSG_NOSIGNAL)) }
                 if result <= 0 { break copying }
                 written += result
             }
