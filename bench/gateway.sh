@@ -40,7 +40,7 @@ run() {
     steady_rps=$(awk '/Requests\/sec/ {print $2}' "$out/$name.steady.txt")
     steady_p99=$(awk '$1 == "99%" {print $2}' "$out/$name.steady.txt")
     rss=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status")
-    errors=$(grep -h "Non-2xx\|Socket errors" "$out/$name.saturated.txt" | tr '\n' ' ')
+    errors=$(grep -h "Non-2xx\|Socket errors" "$out/$name.saturated.txt" | tr '\n' ' ' || true)
     echo "$name rps=$rps p50=$p50 p99=$p99 steady_rps=$steady_rps steady_p99=$steady_p99 peak_rss_mb=$rss $errors" | tee -a "$out/gateway.txt"
 }
 

@@ -93,8 +93,13 @@ enum GatewayRouter {
 
     /// `application/json`, with or without parameters such as `charset`.
     static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased()
-        return mediaType == "application/json"
+        let mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+            .drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let trimmed = mediaType.reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.reversed()
+        let expected = Array("application/json".utf8)
+        guard trimmed.count == expected.count else { return false }
+        // ASCII case-insensitive: media types are case-insensitive.
+        return zip(trimmed, expected).allSatisfy { ($0 | 0x20) == $1 || $0 == $1 }
     }
 }
 

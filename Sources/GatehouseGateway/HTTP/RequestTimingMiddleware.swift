@@ -3,6 +3,10 @@ import Metrics
 
 /// Records each request's latency by route and outcome.
 struct RequestTimingMiddleware<Context: RequestContext>: RouterMiddleware {
+    let timers = MetricHandles(dimensions: ["route", "outcome"]) { dimensions in
+        Timer(label: "gatehouse_http_request_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let response = try await next(request, context)
@@ -15,11 +19,8 @@ struct RequestTimingMiddleware<Context: RequestContext>: RouterMiddleware {
             case 400..<500: "client_error"
             default: "server_error"
             }
-        Timer(
-            label: "gatehouse_http_request_duration_seconds",
-            dimensions: [("route", context.endpointPath ?? "unmatched"), ("outcome", outcome)],
-            preferredDisplayUnit: .seconds
-        ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        timers(context.endpointPath ?? "unmatched", outcome).recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         return response
     }
 }

@@ -36,36 +36,39 @@ final class RetryWindow: Sendable {
     /// this is the first attempt, which must then call ``complete(_:with:)``.
     func claim(_ fingerprint: SignupFingerprint, now: Date = Date()) async -> Answer? {
         while true {
-            enum Outcome {
-                case answered(Answer)
-                case first
-                case wait
-            }
-            var outcome = Outcome.first
-            let earlier: Answer? = await withCheckedContinuation { continuation in
-                let immediate: Answer?? = state.withLock { state in
-                    if let answer = state.answers[fingerprint.hex], now.timeIntervalSince(answer.at) <= window {
-                        outcome = .answered(answer)
-                        return .some(answer)
-                    }
-                    if state.inFlight[fingerprint.hex] != nil {
-                        outcome = .wait
-                        state.inFlight[fingerprint.hex]!.append(continuation)
-                        return .none
-                    }
-                    state.inFlight[fingerprint.hex] = []
-                    outcome = .first
-                    return .some(nil)
-                }
-                if let immediate { continuation.resume(returning: immediate) }
-            }
-            switch outcome {
-            case .answered, .first:
-                return earlier
+            switch state.withLock({ Self.decide(&$0, fingerprint.hex, now: now, window: window) }) {
+            case .answered(let answer):
+                return answer
+            case .first:
+                return nil
             case .wait:
-                // The first attempt could not record its event: claim again, and maybe go first.
-                if let earlier { return earlier }
+                if let answer = await waitForFirstAttempt(fingerprint.hex) { return answer }
+            // The first attempt could not record its event: claim again, and maybe go first.
             }
+        }
+    }
+
+    private enum Claim {
+        case answered(Answer)
+        case first
+        case wait
+    }
+
+    private static func decide(_ state: inout State, _ key: String, now: Date, window: TimeInterval) -> Claim {
+        if let answer = state.answers[key], now.timeIntervalSince(answer.at) <= window { return .answered(answer) }
+        if state.inFlight[key] != nil { return .wait }
+        state.inFlight[key] = []
+        return .first
+    }
+
+    private func waitForFirstAttempt(_ key: String) async -> Answer? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Answer?, Never>) in
+            let finished = state.withLock { state -> Bool in
+                guard state.inFlight[key] != nil else { return true }
+                state.inFlight[key]!.append(continuation)
+                return false
+            }
+            if finished { continuation.resume(returning: state.withLock { $0.answers[key] }) }
         }
     }
 

@@ -26,6 +26,10 @@ final class SignupPipeline: Sendable {
     private let health: GatewayHealth
     private let logger: Logger
     private let source: String
+    private let decisions = MetricHandles(dimensions: ["dialect", "step", "action"]) {
+        Counter(label: "gatehouse_signup_decisions_total", dimensions: $0)
+    }
+    private let retried = MetricHandles(dimensions: ["dialect"]) { Counter(label: "gatehouse_signup_retries_total", dimensions: $0) }
 
     init(
         configuration: GatewayConfiguration,
@@ -62,7 +66,7 @@ final class SignupPipeline: Sendable {
 
         let fingerprint = SignupFingerprint(request)
         if let earlier = await retries.claim(fingerprint, now: received) {
-            Counter(label: "gatehouse_signup_retries_total", dimensions: [("dialect", request.dialect.rawValue)]).increment()
+            retried(request.dialect.rawValue).increment()
             logger.debug("Identity-provider retry answered again", metadata: ["event.id": "\(earlier.eventID)"])
             return ConnectorAnswer(status: earlier.status, body: earlier.body)
         }
@@ -101,10 +105,7 @@ final class SignupPipeline: Sendable {
             return answer
         }
         retries.complete(fingerprint, with: .init(eventID: eventID, status: answer.status, body: answer.body, at: received))
-        Counter(
-            label: "gatehouse_signup_decisions_total",
-            dimensions: [("dialect", request.dialect.rawValue), ("step", request.step.rawValue), ("action", decision.actionName)]
-        ).increment()
+        decisions(request.dialect.rawValue, request.step.rawValue, decision.actionName).increment()
         logger.debug(
             "Sign-up answered",
             metadata: [

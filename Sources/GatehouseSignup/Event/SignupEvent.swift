@@ -74,8 +74,10 @@ public struct SignupEvent: Sendable {
         ]
     }
 
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     /// RFC 3339 with milliseconds, in UTC.
     public static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        timestampStyle.format(date)
     }
 }

@@ -22,7 +22,7 @@ public struct SignupFingerprint: Hashable, Sendable, CustomStringConvertible {
             hasher.update(data: [0])
         }
         hasher.update(data: request.raw.canonicalBytes())
-        hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        hex = Hex.string(hasher.finalize())
     }
 
     public var description: String { hex }
@@ -32,9 +32,10 @@ public struct SignupFingerprint: Hashable, Sendable, CustomStringConvertible {
 public enum TraceContext {
     /// A new `traceparent` with random trace and span ids, sampled.
     public static func newTraceparent() -> String {
-        let trace = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        let span = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        return "00-\(trace)-\(span)-01"
+        var generator = SystemRandomNumberGenerator()
+        let trace = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let span = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return "00-\(Hex.string(trace))-\(Hex.string(span))-01"
     }
 
     /// The incoming `traceparent` if it is well formed (version 00), else a new one.
@@ -47,5 +48,19 @@ public enum TraceContext {
             parts[2] != String(repeating: "0", count: 16)
         else { return newTraceparent() }
         return header.lowercased()
+    }
+}
+
+/// Lowercase hex without `String(format:)`, which is slow on the request path.
+enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func string(_ bytes: some Sequence<UInt8>) -> String {
+        var characters: [UInt8] = []
+        for byte in bytes {
+            characters.append(digits[Int(byte >> 4)])
+            characters.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: characters, as: UTF8.self)
     }
 }

@@ -77,34 +77,37 @@ struct ProducerBenchmark: AsyncParsableCommand {
     }
 }
 
-/// Counts delivery reports and wakes the benchmark when all have arrived.
+/// Counts delivery reports and wakes the benchmark when all have arrived. Counting is one atomic
+/// increment, like the C baseline's counter, so the harness costs the same on both sides.
 final class Completion: Sendable {
-    private let state: Mutex<(done: Int, failed: Int, waiter: CheckedContinuation<Void, Never>?)>
+    private let done = Atomic<Int>(0)
+    private let failures = Atomic<Int>(0)
+    private let state: Mutex<(finished: Bool, waiter: CheckedContinuation<Void, Never>?)>
     private let expected: Int
 
     init(expected: Int) {
         self.expected = expected
-        self.state = Mutex((0, 0, nil))
+        self.state = Mutex((false, nil))
     }
 
     func record(failed: Bool) {
+        if failed { failures.add(1, ordering: .relaxed) }
+        guard done.add(1, ordering: .acquiringAndReleasing).newValue == expected else { return }
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
-            state.done += 1
-            if failed { state.failed += 1 }
-            guard state.done == expected else { return nil }
+            state.finished = true
             defer { state.waiter = nil }
             return state.waiter
         }
         waiter?.resume()
     }
 
-    var failed: Int { state.withLock { $0.failed } }
+    var failed: Int { failures.load(ordering: .relaxed) }
 
     func wait() async {
         await withCheckedContinuation { continuation in
             let finished = state.withLock { state in
-                if state.done < expected { state.waiter = continuation }
-                return state.done >= expected
+                if !state.finished { state.waiter = continuation }
+                return state.finished
             }
             if finished { continuation.resume() }
         }
