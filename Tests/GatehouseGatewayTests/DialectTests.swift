@@ -193,3 +193,26 @@ enum ExternalIDSamples {
         String(decoding: submit(email: email, correlation: correlation).canonicalBytes(), as: UTF8.self)
     }
 }
+
+@Suite struct JSONParserTests {
+    @Test func parsesEveryKindAndKeepsIntegersApart() throws {
+        let value = try JSONValue.parse(Array(#" {"s":"a\"b\\c\/\n\u00e9\ud83d\ude00","i":-42,"d":1.5,"e":2e3,"t":true,"f":false,"n":null,"a":[1,[],{}],"o":{}} "#.utf8))
+        #expect(value["s"] == .string("a\"b\\c/\né😀"))
+        #expect(value["i"] == .int(-42))
+        #expect(value["d"] == .double(1.5))
+        #expect(value["e"] == .double(2000))
+        #expect(value["t"] == .bool(true) && value["f"] == .bool(false) && value["n"] == .null)
+        #expect(value["a"] == .array([.int(1), .array([]), .object([:])]))
+        #expect(try JSONValue.parse(Array(value.canonicalBytes())) == value, "writing and parsing round-trips")
+    }
+
+    @Test(arguments: ["", "{", "{\"a\":}", "[1,]", "{\"a\":1,}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "tru", "{} {}", "\"\\ud800\"", String(repeating: "[", count: 100)])
+    func rejectsWhatIsNotJSON(text: String) {
+        #expect(throws: MalformedJSON.self) { try JSONValue.parse(Array(text.utf8)) }
+    }
+
+    @Test func saysWhereTheTextStopsBeingJSON() {
+        let error = #expect(throws: MalformedJSON.self) { try JSONValue.parse(Array(#"{"email": }"#.utf8)) }
+        #expect(error?.detail == "unexpected character '}' at byte 10")
+    }
+}

@@ -94,14 +94,8 @@ extension JSONValue {
     ///
     /// - Throws: ``MalformedJSON`` saying where the text stops being JSON.
     public static func parse(_ bytes: some Collection<UInt8>) throws(MalformedJSON) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw MalformedJSON(detail: underlying ?? context.debugDescription)
-        } catch {
-            throw MalformedJSON(detail: "\(error)")
-        }
+        var parser = JSONParser(Array(bytes))
+        return try parser.parseDocument()
     }
 
     /// The value as compact JSON with sorted keys: the same value always gives the same bytes.
