@@ -66,7 +66,7 @@ public final class SQLiteOutbox: Sendable {
                             topic TEXT NOT NULL,
                             record_key BLOB,
                             record_value BLOB,
-                            headers TEXT NOT NULL,
+                            headers BLOB NOT NULL,
                             created_at REAL NOT NULL,
                             published INTEGER NOT NULL DEFAULT 0
                         );
@@ -269,7 +269,7 @@ public final class SQLiteOutbox: Sendable {
     }
 
     private static func record(_ row: Row) -> OutboxRecord {
-        let headers = decodeHeaders(row["headers"] ?? "[]")
+        let headers = decodeHeaders(row["headers"] ?? Data())
         let key: Data? = row["record_key"]
         let value: Data? = row["record_value"]
         let body: Data = row["response_body"] ?? Data()
@@ -290,15 +290,41 @@ public final class SQLiteOutbox: Sendable {
         return record
     }
 
-    private static func encodeHeaders(_ headers: [KafkaHeader]) -> String {
-        let pairs = headers.map { [$0.key, $0.stringValue ?? ""] }
-        let data = (try? JSONSerialization.data(withJSONObject: pairs)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
+    /// Headers as length-prefixed bytes (a 32-bit big-endian length before each name and value, and
+    /// `0xFFFFFFFF` for a header without a value): binary-safe, and far cheaper than JSON on the
+    /// request path.
+    static func encodeHeaders(_ headers: [KafkaHeader]) -> Data {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(headers.count * 48)
+        func append(_ field: [UInt8]?) {
+            let length = field.map { UInt32($0.count) } ?? UInt32.max
+            withUnsafeBytes(of: length.bigEndian) { bytes.append(contentsOf: $0) }
+            if let field { bytes.append(contentsOf: field) }
+        }
+        for header in headers {
+            append(Array(header.key.utf8))
+            append(header.value)
+        }
+        return Data(bytes)
     }
 
-    private static func decodeHeaders(_ text: String) -> [KafkaHeader] {
-        guard let pairs = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else { return [] }
-        return pairs.compactMap { $0.count == 2 ? KafkaHeader(key: $0[0], value: $0[1]) : nil }
+    static func decodeHeaders(_ data: Data) -> [KafkaHeader] {
+        let bytes = [UInt8](data)
+        var index = 0
+        func field() -> [UInt8]?? {
+            guard index + 4 <= bytes.count else { return nil }
+            let length = bytes[index..<index + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            index += 4
+            if length == UInt32.max { return .some(nil) }
+            guard index + Int(length) <= bytes.count else { return nil }
+            defer { index += Int(length) }
+            return .some(Array(bytes[index..<index + Int(length)]))
+        }
+        var headers: [KafkaHeader] = []
+        while index < bytes.count, let name = field(), let key = name, let value = field() {
+            headers.append(KafkaHeader(key: String(decoding: key, as: UTF8.self), value: value))
+        }
+        return headers
     }
 }
 

@@ -196,7 +196,9 @@ enum ExternalIDSamples {
 
 @Suite struct JSONParserTests {
     @Test func parsesEveryKindAndKeepsIntegersApart() throws {
-        let value = try JSONValue.parse(Array(#" {"s":"a\"b\\c\/\n\u00e9\ud83d\ude00","i":-42,"d":1.5,"e":2e3,"t":true,"f":false,"n":null,"a":[1,[],{}],"o":{}} "#.utf8))
+        let value = try JSONValue.parse(
+            Array(#" {"s":"a\"b\\c\/\n\u00e9\ud83d\ude00","i":-42,"d":1.5,"e":2e3,"t":true,"f":false,"n":null,"a":[1,[],{}],"o":{}} "#.utf8)
+        )
         #expect(value["s"] == .string("a\"b\\c/\né😀"))
         #expect(value["i"] == .int(-42))
         #expect(value["d"] == .double(1.5))
@@ -206,7 +208,10 @@ enum ExternalIDSamples {
         #expect(try JSONValue.parse(Array(value.canonicalBytes())) == value, "writing and parsing round-trips")
     }
 
-    @Test(arguments: ["", "{", "{\"a\":}", "[1,]", "{\"a\":1,}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "tru", "{} {}", "\"\\ud800\"", String(repeating: "[", count: 100)])
+    @Test(arguments: [
+        "", "{", "{\"a\":}", "[1,]", "{\"a\":1,}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "tru", "{} {}", "\"\\ud800\"",
+        String(repeating: "[", count: 100),
+    ])
     func rejectsWhatIsNotJSON(text: String) {
         #expect(throws: MalformedJSON.self) { try JSONValue.parse(Array(text.utf8)) }
     }
