@@ -159,15 +159,7 @@ import Testing
             #expect(otherStep.status == .ok)
             let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: 2)
             #expect(Set(messages.compactMap { $0.headers.first(named: "ce_id") }).count == 2)
-            let reader = try KafkaConsumer(
-                configuration: TestFixtures.consumerConfiguration(cluster, .topics([topic], from: .beginning)),
-                logger: TestFixtures.logger("count")
-            )
-            var total: Int64 = 0
-            for partition: Int32 in 0..<12 {
-                total += try await reader.watermarks(of: KafkaTopicPartition(topic: topic, partition: partition)).high
-            }
-            await reader.close()
+            let total = try await TestFixtures.messageCount(cluster, topic: topic, partitions: 12)
             #expect(total == 2, "the retry did not become a second event")
         }
     }
@@ -183,15 +175,7 @@ import Testing
             #expect(a.text == b.text)
             cluster.setLatency(.zero)
             _ = try await TestFixtures.readTopic(cluster, topic: topic, count: 1)
-            let reader = try KafkaConsumer(
-                configuration: TestFixtures.consumerConfiguration(cluster, .topics([topic], from: .beginning)),
-                logger: TestFixtures.logger("count")
-            )
-            var total: Int64 = 0
-            for partition: Int32 in 0..<12 {
-                total += try await reader.watermarks(of: KafkaTopicPartition(topic: topic, partition: partition)).high
-            }
-            await reader.close()
+            let total = try await TestFixtures.messageCount(cluster, topic: topic, partitions: 12)
             #expect(total == 1)
         }
     }

@@ -54,12 +54,7 @@ import Testing
         let topic = TestFixtures.unique("resume")
         let group = TestFixtures.unique("resume")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            let producer = try KafkaProducer(
-                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
-            for index in 0..<10 {
-                _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)"))
-            }
-            await producer.shutdown()
+            try await TestFixtures.publish(cluster, topic: topic, count: 10)
 
             let first = try KafkaConsumer(
                 configuration: TestFixtures.consumerConfiguration(cluster, .group(group, topics: [topic])),
@@ -94,12 +89,7 @@ import Testing
         let topic = TestFixtures.unique("watermark")
         let group = TestFixtures.unique("watermark")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            let producer = try KafkaProducer(
-                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
-            for index in 0..<6 {
-                _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)"))
-            }
-            await producer.shutdown()
+            try await TestFixtures.publish(cluster, topic: topic, count: 6)
             let first = try KafkaConsumer(
                 configuration: TestFixtures.consumerConfiguration(cluster, .group(group, topics: [topic])),
                 logger: TestFixtures.logger("first")

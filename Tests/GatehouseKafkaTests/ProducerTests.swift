@@ -138,15 +138,7 @@ import Testing
             #expect(outcomes.delivered == total)
             await producer.shutdown()
 
-            let reader = try KafkaConsumer(
-                configuration: TestFixtures.consumerConfiguration(cluster, .topics([topic], from: .beginning)),
-                logger: TestFixtures.logger("reader")
-            )
-            var high: Int64 = 0
-            for partition: Int32 in 0..<2 {
-                high += try await reader.watermarks(of: KafkaTopicPartition(topic: topic, partition: partition)).high
-            }
-            await reader.close()
+            let high = try await TestFixtures.messageCount(cluster, topic: topic, partitions: 2)
             let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: Int(high))
             #expect(Set(messages.compactMap { Int($0.valueString ?? "") }) == Set(0..<total), "every message arrived")
         }

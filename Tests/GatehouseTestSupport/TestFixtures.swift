@@ -75,4 +75,27 @@ public enum TestFixtures {
             return messages
         }
     }
+
+    /// How many messages `topic` holds: the sum of its partitions' high watermarks, asked of the brokers.
+    public static func messageCount(_ cluster: EmbeddedKafkaCluster, topic: String, partitions: Int32) async throws -> Int64 {
+        let reader = try KafkaConsumer(
+            configuration: consumerConfiguration(cluster, .topics([topic], from: .beginning)),
+            logger: logger("count")
+        )
+        var total: Int64 = 0
+        for partition in 0..<partitions {
+            total += try await reader.watermarks(of: KafkaTopicPartition(topic: topic, partition: partition)).high
+        }
+        await reader.close()
+        return total
+    }
+
+    /// Makes a producer, sends `count` messages with values "0", "1", … under one key, and shuts it down.
+    public static func publish(_ cluster: EmbeddedKafkaCluster, topic: String, count: Int) async throws {
+        let producer = try KafkaProducer(configuration: producerConfiguration(cluster), logger: logger("producer"))
+        for index in 0..<count {
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)"))
+        }
+        await producer.shutdown()
+    }
 }
