@@ -51,7 +51,7 @@ public final class OutboxPublisher: Service, Sendable {
                 }
                 let records: [OutboxRecord]
                 do {
-                    records = try outbox.unpublished(after: cursor, limit: batchSize)
+                    records = try await outbox.unpublished(after: cursor, limit: batchSize)
                 } catch {
                     logger.error("Cannot read the outbox: \(error)")
                     records = []

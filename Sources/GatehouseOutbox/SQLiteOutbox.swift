@@ -128,8 +128,17 @@ public final class SQLiteOutbox: Sendable {
         wakeWriter()
     }
 
-    /// Unpublished records after `sequence`, oldest first.
-    func unpublished(after sequence: Int64, limit: Int) throws -> [OutboxRecord] {
+    /// Unpublished records after `sequence`, oldest first, read on a Dispatch thread: SQLite blocks
+    /// while the writer syncs, and a blocked thread of the cooperative pool would stall request handling.
+    func unpublished(after sequence: Int64, limit: Int) async throws -> [OutboxRecord] {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { [self] in
+                continuation.resume(with: Result { try readUnpublished(after: sequence, limit: limit) })
+            }
+        }
+    }
+
+    private func readUnpublished(after sequence: Int64, limit: Int) throws -> [OutboxRecord] {
         try database.read { db in
             try Row.fetchAll(
                 db,
