@@ -131,11 +131,7 @@ public final class SQLiteOutbox: Sendable {
     /// Unpublished records after `sequence`, oldest first, read on a Dispatch thread: SQLite blocks
     /// while the writer syncs, and a blocked thread of the cooperative pool would stall request handling.
     func unpublished(after sequence: Int64, limit: Int) async throws -> [OutboxRecord] {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { [self] in
-                continuation.resume(with: Result { try readUnpublished(after: sequence, limit: limit) })
-            }
-        }
+        try await Blocking.run { [self] in try readUnpublished(after: sequence, limit: limit) }
     }
 
     private func readUnpublished(after sequence: Int64, limit: Int) throws -> [OutboxRecord] {
@@ -183,7 +179,8 @@ public final class SQLiteOutbox: Sendable {
         }
         guard thread else { return }
         wakeWriter()
-        await DedicatedThreadJoin.wait(on: finished)
+        let finished = self.finished
+        await Blocking.run { finished.wait() }
         newRecords.finish()
     }
 
@@ -343,12 +340,19 @@ extension Duration {
     }
 }
 
-/// Waits for a semaphore without blocking the cooperative pool.
-enum DedicatedThreadJoin {
-    static func wait(on semaphore: DispatchSemaphore) async {
+/// Runs blocking work (SQLite reads, waiting for the writer) on a Dispatch thread, never on the
+/// cooperative pool.
+enum Blocking {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    static func run(_ body: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                semaphore.wait()
+                body()
                 continuation.resume()
             }
         }

@@ -82,14 +82,6 @@ final class RetryWindow: Sendable {
         for waiter in waiters { waiter.resume(returning: answer) }
     }
 
-    /// The answer given to the same call within the window, if any.
-    func answer(for fingerprint: SignupFingerprint, now: Date = Date()) -> Answer? {
-        state.withLock { state in
-            guard let answer = state.answers[fingerprint.hex], now.timeIntervalSince(answer.at) <= window else { return nil }
-            return answer
-        }
-    }
-
     /// Remembers an answer, and forgets those that fell out of the window.
     func remember(_ answer: Answer, for fingerprint: SignupFingerprint) {
         state.withLock { state in
