@@ -1,7 +1,7 @@
 public import Foundation
 public import GatehouseKafka
 import GatehouseOutbox
-import GatehouseSignup
+public import GatehouseSignup
 public import Hummingbird
 public import Logging
 import NIOCore

@@ -29,6 +29,10 @@ final class SignupPipeline: Sendable {
     private let decisions = MetricHandles(dimensions: ["dialect", "step", "action"]) {
         Counter(label: "gatehouse_signup_decisions_total", dimensions: $0)
     }
+    private let ruleDecisions = MetricHandles(dimensions: ["action", "rule"]) {
+        Counter(label: "gatehouse_signup_rule_decisions_total", dimensions: $0)
+    }
+    private let rulesFired = MetricHandles(dimensions: ["rule"]) { Counter(label: "gatehouse_rules_fired_total", dimensions: $0) }
     private let retried = MetricHandles(dimensions: ["dialect"]) { Counter(label: "gatehouse_signup_retries_total", dimensions: $0) }
 
     init(
@@ -72,7 +76,7 @@ final class SignupPipeline: Sendable {
         }
 
         let decision = decider.decide(request).allowed(at: request.step)
-        let response = render(decision, request)
+        let response = request.response(to: decision)
         var answer = ConnectorAnswer(status: response.status, body: response.body.canonicalBytes())
         let eventID = UUID().uuidString.lowercased()
         let userKey = request.claims.userKey ?? "anonymous|\(fingerprint.hex.prefix(32))"
@@ -99,27 +103,22 @@ final class SignupPipeline: Sendable {
             )
             if configuration.onUnavailable == .block {
                 let blocked = SignupDecision(action: .block(message: configuration.unavailableMessage, title: nil))
-                let rendered = render(blocked.allowed(at: request.step), request)
+                let rendered = request.response(to: blocked)
                 answer = ConnectorAnswer(status: rendered.status, body: rendered.body.canonicalBytes())
             }
             return answer
         }
         retries.complete(fingerprint, with: .init(eventID: eventID, status: answer.status, body: answer.body, at: received))
         decisions(request.dialect.rawValue, request.step.rawValue, decision.actionName).increment()
+        ruleDecisions(decision.actionName, decision.rules.first ?? "none").increment()
+        for rule in decision.rules { rulesFired(rule).increment() }
         logger.debug(
             "Sign-up answered",
             metadata: [
                 "event.id": "\(eventID)", "dialect": "\(request.dialect)", "step": "\(request.step)",
-                "action": "\(decision.actionName)",
+                "action": "\(decision.actionName)", "rules": "\(decision.rules.joined(separator: ","))",
             ]
         )
         return answer
-    }
-
-    private func render(_ decision: SignupDecision, _ request: SignupRequest) -> ConnectorResponse {
-        switch request.dialect {
-        case .externalID: ExternalIDDialect.response(decision, step: request.step)
-        default: APIConnectorDialect.response(decision, step: request.step)
-        }
     }
 }

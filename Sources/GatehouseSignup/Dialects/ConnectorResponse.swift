@@ -10,3 +10,14 @@ public struct ConnectorResponse: Sendable, Hashable {
         self.body = body
     }
 }
+
+extension SignupRequest {
+    /// The answer to this call in its dialect's format. A decision the step does not allow is
+    /// answered as Continue.
+    public func response(to decision: SignupDecision) -> ConnectorResponse {
+        switch dialect {
+        case .externalID: ExternalIDDialect.response(decision, step: step)
+        default: APIConnectorDialect.response(decision, step: step)
+        }
+    }
+}

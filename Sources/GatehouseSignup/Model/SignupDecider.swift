@@ -1,5 +1,3 @@
-public import GatehouseSignup
-
 /// Decides a sign-up from memory: the seam where declarative rules plug in. It must never block or
 /// call the network; it runs on the request path.
 public protocol SignupDecider: Sendable {
