@@ -56,6 +56,19 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Declarative sign-up rules: conditions, block/reject/rewrite, localised messages, hot reload.
+        .target(
+            name: "GatehouseRules",
+            dependencies: [
+                "GatehouseSignup",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The local outbox (SQLite, group commit) and its publisher to Kafka.
         .target(
             name: "GatehouseOutbox",
@@ -93,6 +106,7 @@ let package = Package(
             dependencies: [
                 "GatehouseGateway",
                 "GatehouseKafka",
+                "GatehouseRules",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
@@ -105,6 +119,8 @@ let package = Package(
             dependencies: [
                 "GatehouseGateway",
                 "GatehouseKafka",
+                "GatehouseRules",
+                "GatehouseSignup",
                 "GatehouseSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -148,10 +164,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GatehouseRulesTests",
+            dependencies: [
+                "GatehouseRules",
+                "GatehouseSignup",
+                "GatehouseTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GatehouseGatewayTests",
             dependencies: [
                 "Gatehouse",
                 "GatehouseGateway",
+                "GatehouseRules",
                 "GatehouseSettings",
                 "GatehouseKafka",
                 "GatehouseSignup",

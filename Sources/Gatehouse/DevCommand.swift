@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GatehouseGateway
 import GatehouseKafka
+import GatehouseRules
+import GatehouseSignup
 import Hummingbird
 import Logging
 import Metrics
@@ -36,6 +38,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "When an answer counts as recorded: local (outbox, fsync'd), kafka (broker ack) or none.")
     var durability: String = "local"
 
+    @Option(help: "A rules file (see ops/rules.example.yaml); reloaded when it changes or on SIGHUP.")
+    var rules: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -56,6 +61,7 @@ struct DevCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
+        let rules = try self.rules.map { try RulesRuntime(source: RuleSource(path: $0), logger: logger) }
         let cluster = try EmbeddedKafkaCluster(brokers: 1, port: brokerPort, logger: logger)
         let credentialText = basicAuth ?? "gatehouse:\(Self.generatedPassword())"
         guard let credential = BasicCredential(credentialText) else { throw ValidationError("--basic-auth must be user:password") }
@@ -77,8 +83,9 @@ struct DevCommand: AsyncParsableCommand {
                 kafka: kafka,
                 topics: cluster,
                 dataDirectory: dataDirectory,
+                decider: rules?.engine ?? ContinueDecider(),
                 metrics: registry,
-                services: [EmbeddedClusterService(cluster: cluster)]
+                services: [EmbeddedClusterService(cluster: cluster)] + (rules.map { [$0.reloader] } ?? [])
             ),
             logger: logger,
             onServerRunning: { boundPort in

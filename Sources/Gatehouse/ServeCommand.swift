@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import GatehouseGateway
 import GatehouseKafka
+import GatehouseRules
 import GatehouseSettings
+import GatehouseSignup
 import Hummingbird
 import Logging
 import Metrics
@@ -42,9 +44,17 @@ struct ServeCommand: AsyncParsableCommand {
             properties: settings.kafka.properties,
             logger: logger
         )
+        let rules = settings.rules.map { RulesRuntime(source: $0.source, loaded: $0.loaded, logger: logger) }
         let app = try await Gateway.makeApplication(
             configuration: settings.gateway,
-            dependencies: .init(kafka: settings.kafka, topics: admin, dataDirectory: settings.dataDirectory, metrics: registry),
+            dependencies: .init(
+                kafka: settings.kafka,
+                topics: admin,
+                dataDirectory: settings.dataDirectory,
+                decider: rules?.engine ?? ContinueDecider(),
+                metrics: registry,
+                services: rules.map { [$0.reloader] } ?? []
+            ),
             logger: logger,
             onServerRunning: { port in
                 // The first line of standard output is the address, for scripts and supervisors.
@@ -75,7 +85,10 @@ struct CheckConfigCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let settings = try await GatehouseSettings.load(path: file)
-            print("\(file): OK (durability \(settings.gateway.durability), topic \(settings.gateway.topic), port \(settings.gateway.port))")
+            let rules = settings.rules?.loaded.ruleSet.rules.count ?? 0
+            print(
+                "\(file): OK (durability \(settings.gateway.durability), topic \(settings.gateway.topic), port \(settings.gateway.port), \(rules) rules)"
+            )
         } catch {
             FileHandle.standardError.write(Data("\(file): \(error)\n".utf8))
             throw ExitCode(1)

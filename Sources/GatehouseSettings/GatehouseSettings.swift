@@ -2,6 +2,7 @@ import Configuration
 public import Foundation
 public import GatehouseGateway
 public import GatehouseKafka
+public import GatehouseRules
 import SystemPackage
 import Yams
 
@@ -20,6 +21,9 @@ public struct GatehouseSettings: Sendable {
     public var dataDirectory: URL
     /// The outbox's size limit.
     public var outboxMaxRecords: Int
+    /// Where the sign-up rules come from (the `rules` section, or the file it names), and the rules as
+    /// loaded; `nil` without a `rules` section, when every sign-up continues.
+    public var rules: (source: RuleSource, loaded: LoadedRules)?
 
     /// Loads and validates a configuration file.
     ///
@@ -48,7 +52,16 @@ public struct GatehouseSettings: Sendable {
             throw ConfigurationProblems(["\(path): not valid YAML: \(error)"])
         }
         var present: Set<String> = []
-        Self.flatten(document, prefix: "", into: &present, problems: &problems)
+        Self.flatten(document.filter { $0.key != "rules" }, prefix: "", into: &present, problems: &problems)
+        var rules: (source: RuleSource, loaded: LoadedRules)?
+        if document["rules"] != nil {
+            let source = RuleSource(path: path, section: "rules")
+            do {
+                rules = (source, try RuleLoader.load(source))
+            } catch {
+                problems += error.problems
+            }
+        }
 
         let overrides = environment.reduce(into: [String: String]()) { result, pair in
             guard let key = SettingsKey.all.first(where: { $0.environmentName == pair.key }) else { return }
@@ -57,9 +70,18 @@ public struct GatehouseSettings: Sendable {
         }
         let reader: ConfigReader
         do {
+            // swift-configuration's YAML reader takes only lists of scalars; the rules section (lists of
+            // mappings) is read by the rules loader, so the reader gets a copy of the file without it.
+            var settingsPath = path
+            if document["rules"] != nil {
+                let copy = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-settings-\(UUID().uuidString).yaml")
+                try Yams.dump(object: document.filter { $0.key != "rules" }).write(to: copy, atomically: true, encoding: .utf8)
+                settingsPath = copy.path
+            }
+            defer { if settingsPath != path { try? FileManager.default.removeItem(atPath: settingsPath) } }
             reader = ConfigReader(providers: [
                 EnvironmentVariablesProvider(environmentVariables: overrides),
-                try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)),
+                try await FileProvider<YAMLSnapshot>(filePath: FilePath(settingsPath)),
             ])
         } catch {
             throw ConfigurationProblems(["\(path): \(error)"])
@@ -99,7 +121,13 @@ public struct GatehouseSettings: Sendable {
         gateway.outboxMaxRecords = outboxMaxRecords
 
         if !problems.isEmpty { throw ConfigurationProblems(problems) }
-        return GatehouseSettings(gateway: gateway, kafka: kafka, dataDirectory: dataDirectory, outboxMaxRecords: outboxMaxRecords)
+        return GatehouseSettings(
+            gateway: gateway,
+            kafka: kafka,
+            dataDirectory: dataDirectory,
+            outboxMaxRecords: outboxMaxRecords,
+            rules: rules
+        )
     }
 
     /// Collects the dotted paths of every leaf, and names each key Gatehouse does not know.

@@ -98,6 +98,11 @@ public final class ChildProcess: @unchecked Sendable {
         if process.isRunning { process.terminate() }
     }
 
+    /// Sends SIGHUP, which asks Gatehouse to reload its rules.
+    public func hangUp() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGHUP) }
+    }
+
     /// Sends SIGKILL.
     public func kill() {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
