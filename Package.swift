@@ -137,6 +137,8 @@ let package = Package(
             name: "GatehouseBench",
             dependencies: [
                 "GatehouseKafka",
+                "GatehouseRules",
+                "GatehouseSignup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

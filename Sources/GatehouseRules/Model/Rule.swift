@@ -63,10 +63,4 @@ public struct Rule: Sendable, Hashable {
         self.condition = condition
         self.action = action
     }
-
-    /// Whether the rule is in scope for a call.
-    func applies(to request: SignupRequest) -> Bool {
-        (dialects.isEmpty || dialects.contains(request.dialect)) && steps.contains(request.step)
-            && (clientIDs.isEmpty || request.clientID.map(clientIDs.contains) ?? false)
-    }
 }
