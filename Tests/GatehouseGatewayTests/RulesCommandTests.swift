@@ -6,7 +6,7 @@ import GatehouseTestSupport
 import Testing
 
 /// Rules through the configuration and the command line: check-config, `rules test`, and a reload on
-/// SIGHUP in a running `gatehouse dev`.
+/// SIGHUP in a running `gatehouse dev`, with its metrics.
 @Suite struct RulesCommandTests {
     private static func folder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("rules-cli"))
@@ -121,6 +121,12 @@ import Testing
             let answer = try await HTTPTestClient.post(url, json: #"{"email":"\#(UUID())@spam.example"}"#, user: "entra", password: "pw")
             return answer.body.contains("ShowBlockPage")
         }
+        // Decisions are counted by action and deciding rule, and every rule that fired is counted.
+        let metrics = try await HTTPTestClient.get(try #require(URL(string: "\(base)/metrics")))
+        #expect(metrics.body.contains(#"gatehouse_signup_rule_decisions_total{action="block",rule="no-spam"}"#))
+        #expect(metrics.body.contains(#"gatehouse_signup_rule_decisions_total{action="continue",rule="none"} 1"#))
+        #expect(metrics.body.contains(#"gatehouse_rules_fired_total{rule="no-spam"}"#))
+        #expect(metrics.body.contains("gatehouse_rules_healthy 1"))
         gateway.interrupt()
         #expect(gateway.waitForExit() == 0)
     }
