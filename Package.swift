@@ -81,6 +81,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The worker runtime (consumer groups, retry topics, dead letters, idempotency) and the built-in workers.
+        .target(
+            name: "GatehouseWorkers",
+            dependencies: [
+                "GatehouseKafka",
+                "GatehouseSignup",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP gateway: connector endpoints, authentication, durability, health and metrics.
         .target(
             name: "GatehouseGateway",
@@ -172,6 +187,19 @@ let package = Package(
                 "GatehouseSignup",
                 "GatehouseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatehouseWorkersTests",
+            dependencies: [
+                "GatehouseKafka",
+                "GatehouseSignup",
+                "GatehouseTestSupport",
+                "GatehouseWorkers",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,37 @@
+import Foundation
+public import GatehouseSignup
+
+/// The built-in audit worker: appends every sign-up event to the audit store, hash-chained and
+/// idempotent on event id, in batches of up to 256 per transaction.
+public struct AuditWorker: SignupWorker {
+    public let name: String
+    public let eventTypes: Set<String>
+    public var maxBatchSize: Int { 256 }
+    private let store: any AuditStore
+
+    /// An audit worker storing events of `eventTypes` (sign-up events by default) in `store`.
+    public init(name: String = "audit", store: any AuditStore, eventTypes: Set<String> = [SignupEvent.type]) {
+        self.name = name
+        self.store = store
+        self.eventTypes = eventTypes
+    }
+
+    public func handle(_ event: WorkerEvent, context: WorkerContext) async throws {
+        try await store.append([Self.entry(event)])
+    }
+
+    public func handle(batch: [WorkerEvent], context: WorkerContext) async throws {
+        try await store.append(batch.map(Self.entry))
+    }
+
+    static func entry(_ event: WorkerEvent) -> AuditRecord.Entry {
+        AuditRecord.Entry(
+            eventID: event.id,
+            type: event.type,
+            source: event.source,
+            subject: event.userKey.lowercased(),
+            time: event.time.map(SignupEvent.timestamp) ?? SignupEvent.timestamp(Date()),
+            data: String(decoding: event.data.canonicalBytes(), as: UTF8.self)
+        )
+    }
+}

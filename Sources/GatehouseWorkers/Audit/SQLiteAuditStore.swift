@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import GatehouseKafka
+import GatehouseSignup
+
+/// The audit store in SQLite (WAL, `synchronous=FULL`): one table of hash-chained records, unique on
+/// event id, and a one-row note of the chain's head.
+public final class SQLiteAuditStore: AuditStore {
+    private let database: DatabaseQueue
+
+    /// Opens (creating if needed) the store at `path`.
+    public init(path: String) throws {
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
+        }
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS audit_records (
+                        sequence INTEGER PRIMARY KEY,
+                        event_id TEXT NOT NULL UNIQUE,
+                        type TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        time TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        recorded_at TEXT NOT NULL,
+                        previous_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL
+                    );
+                    CREATE INDEX IF NOT EXISTS audit_records_subject ON audit_records (subject);
+                    CREATE INDEX IF NOT EXISTS audit_records_time ON audit_records (time);
+                    CREATE TABLE IF NOT EXISTS audit_head (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        sequence INTEGER NOT NULL,
+                        hash TEXT NOT NULL
+                    );
+                    """
+            )
+        }
+    }
+
+    @discardableResult
+    public func append(_ entries: [AuditRecord.Entry]) async throws -> Int {
+        guard !entries.isEmpty else { return 0 }
+        let database = self.database
+        let recordedAt = SignupEvent.timestamp(Date())
+        return try await Blocking.run {
+            try database.write { db in
+                let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_records ORDER BY sequence DESC LIMIT 1")
+                var sequence: Int64 = last?["sequence"] ?? 0
+                var previousHash: String = last?["hash"] ?? AuditRecord.genesis
+                let exists = try db.cachedStatement(sql: "SELECT 1 FROM audit_records WHERE event_id = ?")
+                let insert = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO audit_records (sequence, event_id, type, source, subject, time, data, recorded_at, previous_hash, hash)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                )
+                var appended = 0
+                var seen: Set<String> = []
+                for entry in entries {
+                    guard seen.insert(entry.eventID).inserted, try Bool.fetchOne(exists, arguments: [entry.eventID]) != true else {
+                        continue
+                    }
+                    sequence += 1
+                    let hash = AuditRecord.hash(previousHash: previousHash, sequence: sequence, entry)
+                    try insert.execute(arguments: [
+                        sequence, entry.eventID, entry.type, entry.source, entry.subject, entry.time, entry.data, recordedAt, previousHash,
+                        hash,
+                    ])
+                    previousHash = hash
+                    appended += 1
+                }
+                if appended > 0 {
+                    try db.execute(
+                        sql:
+                            "INSERT INTO audit_head (id, sequence, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash",
+                        arguments: [sequence, previousHash]
+                    )
+                }
+                return appended
+            }
+        }
+    }
+
+    public func records(_ query: AuditQuery) async throws -> [AuditRecord] {
+        let database = self.database
+        return try await Blocking.run {
+            try database.read { db in
+                var conditions: [String] = []
+                var arguments: [any DatabaseValueConvertible] = []
+                if let subject = query.subject {
+                    conditions.append("subject = ?")
+                    arguments.append(subject.lowercased())
+                }
+                if let type = query.type {
+                    conditions.append("type = ?")
+                    arguments.append(type)
+                }
+                if let since = query.since {
+                    conditions.append("time >= ?")
+                    arguments.append(SignupEvent.timestamp(since))
+                }
+                if let until = query.until {
+                    conditions.append("time < ?")
+                    arguments.append(SignupEvent.timestamp(until))
+                }
+                let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+                arguments.append(query.limit)
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM audit_records \(filter) ORDER BY sequence LIMIT ?", arguments: StatementArguments(arguments)
+                ).map(Self.record)
+            }
+        }
+    }
+
+    public func verify() async throws -> AuditVerification {
+        let database = self.database
+        return try await Blocking.run {
+            try database.read { db in
+                let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_head WHERE id = 1").map {
+                    (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String)
+                }
+                let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_records ORDER BY sequence")
+                var records: [AuditRecord] = []
+                while let row = try cursor.next() { records.append(Self.record(row)) }
+                return AuditChain.verify(records, head: head)
+            }
+        }
+    }
+
+    private static func record(_ row: Row) -> AuditRecord {
+        AuditRecord(
+            sequence: row["sequence"], eventID: row["event_id"], type: row["type"], source: row["source"], subject: row["subject"],
+            time: row["time"], data: row["data"], recordedAt: row["recorded_at"], previousHash: row["previous_hash"], hash: row["hash"]
+        )
+    }
+}

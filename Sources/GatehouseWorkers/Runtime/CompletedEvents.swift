@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import GatehouseKafka
+
+/// A worker's idempotency records: the ids of the events it has completed, in SQLite.
+///
+/// The runner records an id after the handler succeeded and before the offset is committed, so a
+/// redelivery (after a crash or a rebalance) or a replay of a completed event is passed over. WAL with
+/// `synchronous=NORMAL`: a process crash loses nothing; a power cut may lose the last records, which at
+/// worst repeats those events, as at-least-once delivery allows.
+public final class CompletedEvents: Sendable {
+    private let database: DatabaseQueue
+
+    /// Opens (creating if needed) the records at `path`.
+    public init(path: String) throws {
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+        }
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS completed (
+                        event_id TEXT PRIMARY KEY,
+                        completed_at REAL NOT NULL
+                    ) WITHOUT ROWID
+                    """
+            )
+        }
+    }
+
+    /// The ids among `ids` that are completed.
+    public func completed(among ids: [String]) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let database = self.database
+        return try await Blocking.run {
+            try database.read { db in
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                return Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT event_id FROM completed WHERE event_id IN (\(marks))", arguments: StatementArguments(ids)))
+            }
+        }
+    }
+
+    /// Whether `id` is completed.
+    public func contains(_ id: String) async throws -> Bool {
+        try await completed(among: [id]).contains(id)
+    }
+
+    /// Records `ids` as completed, in one transaction.
+    public func record(_ ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
+        let database = self.database
+        let now = Date().timeIntervalSince1970
+        try await Blocking.run {
+            try database.write { db in
+                let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO completed (event_id, completed_at) VALUES (?, ?)")
+                for id in ids { try statement.execute(arguments: [id, now]) }
+            }
+        }
+    }
+
+    /// Forgets `id`, so that a forced replay handles it again.
+    public func forget(_ id: String) async throws {
+        let database = self.database
+        try await Blocking.run {
+            try database.write { db in try db.execute(sql: "DELETE FROM completed WHERE event_id = ?", arguments: [id]) }
+        }
+    }
+}
