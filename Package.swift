@@ -122,6 +122,7 @@ let package = Package(
                 "GatehouseGateway",
                 "GatehouseKafka",
                 "GatehouseRules",
+                "GatehouseWorkers",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
@@ -154,6 +155,7 @@ let package = Package(
                 "GatehouseKafka",
                 "GatehouseRules",
                 "GatehouseSignup",
+                "GatehouseWorkers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -193,6 +195,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseWorkersTests",
             dependencies: [
+                "Gatehouse",
                 "GatehouseKafka",
                 "GatehouseSignup",
                 "GatehouseTestSupport",

@@ -4,6 +4,7 @@ import GatehouseGateway
 import GatehouseKafka
 import GatehouseRules
 import GatehouseSignup
+import GatehouseWorkers
 import Hummingbird
 import Logging
 import Metrics
@@ -11,8 +12,8 @@ import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
-/// `gatehouse dev`: the embedded Kafka cluster, the gateway and (as they land) the built-in workers in
-/// one process, bound to loopback, with SQLite under a data folder.
+/// `gatehouse dev`: the embedded Kafka cluster, the gateway and the built-in workers in one process,
+/// bound to loopback, with SQLite under a data folder.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
@@ -77,6 +78,13 @@ struct DevCommand: AsyncParsableCommand {
         kafka.clientID = "gatehouse-dev"
         let dataDirectory = URL(fileURLWithPath: dataDir)
         let topic = configuration.topic
+        var workers = WorkerConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        workers.sourceTopics = [topic]
+        workers.dataDirectory = dataDirectory
+        let auditDatabase = dataDirectory.appendingPathComponent("audit.sqlite").path
+        let runners = try BuiltInWorkers.make(BuiltInWorkers.names, auditDatabase: auditDatabase).map {
+            WorkerRunner(worker: $0, configuration: workers, topics: cluster, logger: logger)
+        }
         let app = try await Gateway.makeApplication(
             configuration: configuration,
             dependencies: .init(
@@ -85,7 +93,7 @@ struct DevCommand: AsyncParsableCommand {
                 dataDirectory: dataDirectory,
                 decider: rules?.engine ?? ContinueDecider(),
                 metrics: registry,
-                services: [EmbeddedClusterService(cluster: cluster)] + (rules.map { [$0.reloader] } ?? [])
+                services: [EmbeddedClusterService(cluster: cluster)] + (rules.map { [$0.reloader] } ?? []) + runners
             ),
             logger: logger,
             onServerRunning: { boundPort in
@@ -95,6 +103,7 @@ struct DevCommand: AsyncParsableCommand {
                       Basic auth:  \(credentialText)
                       Kafka:       \(cluster.bootstrapServers) (topic \(topic))
                       Data:        \(dataDirectory.path)
+                      Workers:     \(BuiltInWorkers.names.joined(separator: ", ")) (audit store \(auditDatabase))
                     Try: curl -u '\(credentialText)' -H 'Content-Type: application/json' \\
                            -d '{"email":"ada@example.com","givenName":"Ada"}' http://127.0.0.1:\(boundPort)/v1/connectors/post-attribute-collection
 

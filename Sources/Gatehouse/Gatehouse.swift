@@ -6,6 +6,9 @@ struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "Answers Microsoft Entra sign-up calls at once and records every sign-up on Kafka.",
-        subcommands: [DevCommand.self, ServeCommand.self, CheckConfigCommand.self, RulesCommand.self, BrokerCommand.self]
+        subcommands: [
+            DevCommand.self, ServeCommand.self, CheckConfigCommand.self, RulesCommand.self, WorkerCommand.self, DeadLetterCommand.self,
+            AuditCommand.self, BrokerCommand.self,
+        ]
     )
 }

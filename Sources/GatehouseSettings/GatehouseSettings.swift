@@ -3,6 +3,7 @@ public import Foundation
 public import GatehouseGateway
 public import GatehouseKafka
 public import GatehouseRules
+public import GatehouseWorkers
 import SystemPackage
 import Yams
 
@@ -24,6 +25,10 @@ public struct GatehouseSettings: Sendable {
     /// Where the sign-up rules come from (the `rules` section, or the file it names), and the rules as
     /// loaded; `nil` without a `rules` section, when every sign-up continues.
     public var rules: (source: RuleSource, loaded: LoadedRules)?
+    /// How the workers read, retry and record.
+    public var workers: WorkerConfiguration
+    /// The audit worker's SQLite database.
+    public var auditDatabase: String
 
     /// Loads and validates a configuration file.
     ///
@@ -120,13 +125,18 @@ public struct GatehouseSettings: Sendable {
         let outboxMaxRecords = values.integer("durability.outbox_max_records", &problems) ?? 1_000_000
         gateway.outboxMaxRecords = outboxMaxRecords
 
+        let workers = values.workers(kafka: kafka, topic: gateway.topic, dataDirectory: dataDirectory, &problems)
+        let auditDatabase = values.string("workers.audit.database", &problems) ?? dataDirectory.appendingPathComponent("audit.sqlite").path
+
         if !problems.isEmpty { throw ConfigurationProblems(problems) }
         return GatehouseSettings(
             gateway: gateway,
             kafka: kafka,
             dataDirectory: dataDirectory,
             outboxMaxRecords: outboxMaxRecords,
-            rules: rules
+            rules: rules,
+            workers: workers,
+            auditDatabase: auditDatabase
         )
     }
 

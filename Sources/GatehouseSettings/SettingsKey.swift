@@ -47,6 +47,13 @@ struct SettingsKey: Sendable {
         .init(path: "auth.extensions.jwt.issuers", kind: .stringList),
         .init(path: "auth.extensions.jwt.authorized_party", kind: .string),
         .init(path: "auth.extensions.jwt.refresh_seconds", kind: .integer(60...86_400)),
+        .init(path: "workers.retry_delays_seconds", kind: .stringList),
+        .init(path: "workers.max_attempts", kind: .integer(1...100)),
+        .init(path: "workers.concurrency", kind: .integer(1...1024)),
+        .init(path: "workers.commit_interval_ms", kind: .integer(10...3_600_000)),
+        .init(path: "workers.topic_prefix", kind: .string),
+        .init(path: "workers.outcomes_topic", kind: .string),
+        .init(path: "workers.audit.database", kind: .string),
     ]
 
     static let byPath: [String: SettingsKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })

@@ -1,6 +1,8 @@
 import Configuration
 import Foundation
 import GatehouseGateway
+import GatehouseKafka
+import GatehouseWorkers
 
 /// Typed reads of present keys, each failure recorded as a problem naming the key.
 struct Values {
@@ -105,6 +107,31 @@ extension Values {
         if let party = string(prefix + "authorized_party", &problems) { configuration.authorizedParty = party }
         if let seconds = integer(prefix + "refresh_seconds", &problems) { configuration.refreshInterval = .seconds(seconds) }
         return configuration
+    }
+}
+
+extension Values {
+    /// The `workers` section, on top of Kafka's and the data directory's settings.
+    func workers(kafka: KafkaProducerConfiguration, topic: String, dataDirectory: URL, _ problems: inout [String]) -> WorkerConfiguration {
+        var workers = WorkerConfiguration(bootstrapServers: kafka.bootstrapServers)
+        workers.sourceTopics = [topic]
+        workers.dataDirectory = dataDirectory
+        workers.properties = kafka.properties
+        if let delays = list("workers.retry_delays_seconds", &problems) {
+            let seconds = delays.map { Int($0) }
+            if seconds.isEmpty || seconds.contains(where: { $0 == nil || $0! < 0 }) {
+                problems.append("workers.retry_delays_seconds: must be a list of whole seconds, such as [1, 10, 60, 600]")
+            } else {
+                workers.retryDelays = seconds.map { .seconds($0!) }
+                workers.maxAttempts = seconds.count + 1
+            }
+        }
+        if let attempts = integer("workers.max_attempts", &problems) { workers.maxAttempts = attempts }
+        if let concurrency = integer("workers.concurrency", &problems) { workers.concurrency = concurrency }
+        if let interval = integer("workers.commit_interval_ms", &problems) { workers.commitInterval = .milliseconds(interval) }
+        if let prefix = string("workers.topic_prefix", &problems) { workers.topicPrefix = prefix }
+        if let outcomes = string("workers.outcomes_topic", &problems) { workers.outcomesTopic = outcomes.isEmpty ? nil : outcomes }
+        return workers
     }
 }
 

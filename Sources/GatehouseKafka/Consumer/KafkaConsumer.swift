@@ -139,6 +139,15 @@ public final class KafkaConsumer: Service, Sendable {
         return try await DedicatedThread.run { client.queryWatermarks(partition, timeoutMilliseconds: timeout) }.get()
     }
 
+    /// The partition numbers of `topic`, from the brokers' metadata.
+    ///
+    /// - Throws: ``KafkaError`` when the topic does not exist or the brokers cannot be reached in time.
+    public func partitionIDs(of topic: String) async throws -> [Int32] {
+        let client = self.client
+        let timeout = Int32(clamping: configuration.lookupTimeout.milliseconds)
+        return try await DedicatedThread.run { client.partitionIDs(of: topic, timeoutMilliseconds: timeout) }.get().sorted()
+    }
+
     /// Runs until graceful shutdown, then closes.
     public func run() async throws {
         try? await gracefulShutdown()

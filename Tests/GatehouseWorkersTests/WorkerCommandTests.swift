@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import GatehouseKafka
+import GatehouseSignup
+import GatehouseTestSupport
+import GatehouseWorkers
+import Testing
+
+/// `gatehouse worker` and `gatehouse audit` as child processes against an embedded cluster.
+@Suite struct WorkerCommandTests {
+    @Test func aWorkerKilledBeforeCommittingRedoesNoSideEffectAndTheAuditVerifies() async throws {
+        try await TestFixtures.withCluster { cluster in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("worker-cli"))
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let topic = TestFixtures.unique("signups")
+            let prefix = TestFixtures.unique("gh")
+            let outcomes = TestFixtures.unique("outcomes")
+            let database = folder.appendingPathComponent("audit.sqlite").path
+            let config = folder.appendingPathComponent("gatehouse.yaml")
+            try """
+            kafka:
+              bootstrap_servers: ["\(cluster.bootstrapServers)"]
+              topic: \(topic)
+              properties: {session.timeout.ms: 6000, heartbeat.interval.ms: 300, fetch.wait.max.ms: 50}
+            durability: {data_dir: "\(folder.path)"}
+            workers:
+              topic_prefix: \(prefix)
+              outcomes_topic: \(outcomes)
+              commit_interval_ms: 3600000
+              audit: {database: "\(database)"}
+            """.write(to: config, atomically: true, encoding: .utf8)
+            try await cluster.createTopics([KafkaTopicSpecification(name: outcomes, partitions: 3)])
+            let events = (0..<20).map { (id: "e-\($0)", user: "user-\($0 % 4)@example.com") }
+            try await WorkerFixture.publish(cluster, topic: topic, events)
+
+            let first = try ChildProcess.start(
+                ExternalTools.gatehouse(), arguments: ["worker", "audit", "--config", config.path, "--log-level", "error"])
+            defer { first.terminate() }
+            try await waitUntil("the first worker to audit every event", limit: .seconds(60)) { Self.count(database) == 20 }
+            // Killed with its offsets uncommitted (the interval is an hour): the next one reads everything again.
+            first.kill()
+            _ = first.waitForExit()
+
+            let second = try ChildProcess.start(
+                ExternalTools.gatehouse(), arguments: ["worker", "audit", "--config", config.path, "--log-level", "error"])
+            defer { second.terminate() }
+            try await waitUntil("the second worker to pass over all 20 again", limit: .seconds(60)) {
+                try await TestFixtures.messageCount(cluster, topic: outcomes, partitions: 3) >= 40
+            }
+            let records = try await TestFixtures.readTopic(cluster, topic: outcomes, count: 40)
+            #expect(records.filter { $0.valueString?.contains(#""status":"duplicate""#) == true }.count == 20)
+            second.interrupt()
+            #expect(second.waitForExit() == 0)
+            #expect(Self.count(database) == 20)
+
+            let verified = try ChildProcess.run(ExternalTools.gatehouse(), arguments: ["audit", "verify", "--database", database])
+            #expect(verified.contains("The audit chain is intact: 20 records."))
+            let queried = try ChildProcess.run(
+                ExternalTools.gatehouse(), arguments: ["audit", "query", "--database", database, "--user", "USER-1@example.com"])
+            #expect(queried.split(separator: "\n").count == 5)
+
+            let queue = try DatabaseQueue(path: database)
+            try await queue.write { try $0.execute(sql: "UPDATE audit_records SET subject = 'mallory@example.com' WHERE sequence = 7") }
+            let broken = try ChildProcess.run(
+                ExternalTools.gatehouse(), arguments: ["audit", "verify", "--database", database], allowFailure: true)
+            #expect(broken.contains("record 7 (event "))
+            #expect(broken.contains("was changed"))
+            #expect(broken.contains("The audit chain is broken"))
+        }
+    }
+
+    private static func count(_ database: String) -> Int {
+        guard FileManager.default.fileExists(atPath: database), let queue = try? DatabaseQueue(path: database) else { return 0 }
+        return (try? queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_records") }) ?? 0
+    }
+}
