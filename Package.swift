@@ -134,12 +134,15 @@ let package = Package(
             path: "bench/Sources/GatehouseBench",
             swiftSettings: swiftSettings
         ),
-        // Fixtures shared by the test targets: embedded clusters, unique names, deadlines.
+        // Fixtures shared by the test targets: embedded clusters, unique names, deadlines, test certificates.
         .target(
             name: "GatehouseTestSupport",
             dependencies: [
                 "GatehouseKafka",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             path: "Tests/GatehouseTestSupport",
             swiftSettings: swiftSettings
@@ -169,7 +172,12 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: swiftSettings
         ),
