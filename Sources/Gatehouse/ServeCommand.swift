@@ -58,7 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger,
             onServerRunning: { port in
                 // The first line of standard output is the address, for scripts and supervisors.
-                FileHandle.standardOutput.write(Data("http://\(settings.gateway.host):\(port)\n".utf8))
+                let scheme = settings.gateway.tls == nil ? "http" : "https"
+                FileHandle.standardOutput.write(Data("\(scheme)://\(settings.gateway.host):\(port)\n".utf8))
                 logger.notice(
                     "Gatehouse is serving",
                     metadata: [

@@ -3,6 +3,7 @@ public import GatehouseKafka
 import GatehouseOutbox
 public import GatehouseSignup
 public import Hummingbird
+import HummingbirdTLS
 public import Logging
 import NIOCore
 public import Prometheus
@@ -48,12 +49,21 @@ public enum Gateway {
     /// Builds the application. Creates the data directory and the topic if needed.
     ///
     /// - Parameter onServerRunning: called with the bound port once the server listens.
+    /// - Throws: ``GatewayTLSError`` when ``GatewayConfiguration/tls`` names files that cannot be used or
+    ///   settings that contradict each other; Kafka and outbox errors as they come.
     public static func makeApplication(
         configuration: GatewayConfiguration,
         dependencies: Dependencies,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
+        // TLS files are read first, so that a bad one fails the start before anything is created.
+        let tls = try configuration.tls.map { try TLSMaterial($0) }
+        if configuration.connectorClientCertificate, configuration.tls.map({ $0.clientCertificate == .none }) ?? true {
+            throw GatewayTLSError(
+                .inconsistent, .connectorClientCertificate,
+                "the connector routes accept client certificates, but TLS does not ask callers for one")
+        }
         try await dependencies.topics.createTopics([
             KafkaTopicSpecification(name: configuration.topic, partitions: 12, configs: ["retention.ms": "-1"])
         ])
@@ -111,11 +121,13 @@ public enum Gateway {
             pipeline: pipeline,
             health: health,
             bearer: bearer,
+            clientCertificates: tls?.clientCertificates,
             metrics: dependencies.metrics,
             logger: logger
         )
         return Application(
             router: router,
+            server: try tls.map { try .tls(.http1(), configuration: $0.channelConfiguration) } ?? .http1(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -66,13 +66,20 @@ public struct GatewayConfiguration: Sendable {
     /// How long a repeated identical call counts as the identity provider's retry of the same sign-up.
     /// Entra retries once after 20 s (workforce) or 5–10 s (B2C); External ID within 2 s.
     public var retryWindow: Duration = .seconds(600)
-    /// Credentials for the API-connector routes (`/v1/connectors…`). Empty means no authentication.
+    /// Credentials for the API-connector routes (`/v1/connectors…`). Empty means no authentication, unless
+    /// ``connectorClientCertificate`` is set.
     public var connectorCredentials: [BasicCredential] = []
+    /// Whether the API-connector routes accept a client certificate that ``tls`` verifies. With
+    /// ``connectorCredentials`` as well, either a certificate or Basic credentials suffice; alone, a
+    /// certificate is required. Needs ``tls`` with a ``TLS/clientCertificate`` other than `none`.
+    public var connectorClientCertificate: Bool = false
     /// Credentials for the External ID routes (`/v1/extensions…`) when they use Basic; empty means none.
     public var extensionCredentials: [BasicCredential] = []
     /// Bearer-token validation for the External ID routes, as Entra calls them. When set, it takes the
     /// place of ``extensionCredentials``.
     public var extensionBearer: BearerConfiguration?
+    /// HTTPS and client certificates; `nil` serves plain HTTP (behind a TLS-terminating proxy).
+    public var tls: TLS?
 
     public init() {}
 }

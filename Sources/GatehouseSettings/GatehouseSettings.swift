@@ -108,6 +108,15 @@ public struct GatehouseSettings: Sendable {
         gateway.connectorCredentials = values.credentials("auth.connectors", &problems)
         gateway.extensionCredentials = values.credentials("auth.extensions", &problems)
         gateway.extensionBearer = values.bearer(&problems)
+        gateway.tls = values.tls(&problems)
+        gateway.connectorClientCertificate = values.boolean("auth.connectors.client_certificate", &problems) ?? false
+        // A tls section that is present but unusable has had its own problems listed already.
+        let asksForCertificates = gateway.tls.map { $0.clientCertificate != .none } ?? present.contains { $0.hasPrefix("tls.") }
+        if gateway.connectorClientCertificate && !asksForCertificates {
+            problems.append(
+                "auth.connectors.client_certificate: needs HTTPS with client certificates: tls.cert_file, tls.key_file, and tls.client_ca_file or tls.client_fingerprints"
+            )
+        }
 
         let servers = values.list("kafka.bootstrap_servers", &problems) ?? []
         if servers.isEmpty { problems.append("kafka.bootstrap_servers: required, for example [\"kafka-1:9092\", \"kafka-2:9092\"]") }

@@ -7,6 +7,7 @@ struct SettingsKey: Sendable {
         case integer(ClosedRange<Int>)
         case oneOf([String])
         case stringList
+        case boolean
         /// A map of free-form string keys (librdkafka properties).
         case map
     }
@@ -39,6 +40,7 @@ struct SettingsKey: Sendable {
         .init(path: "kafka.properties", kind: .map),
         .init(path: "auth.connectors.basic", kind: .stringList),
         .init(path: "auth.connectors.basic_file", kind: .string),
+        .init(path: "auth.connectors.client_certificate", kind: .boolean),
         .init(path: "auth.extensions.basic", kind: .stringList),
         .init(path: "auth.extensions.basic_file", kind: .string),
         .init(path: "auth.extensions.jwt.jwks_file", kind: .string),
@@ -54,6 +56,11 @@ struct SettingsKey: Sendable {
         .init(path: "workers.topic_prefix", kind: .string),
         .init(path: "workers.outcomes_topic", kind: .string),
         .init(path: "workers.audit.database", kind: .string),
+        .init(path: "tls.cert_file", kind: .string),
+        .init(path: "tls.key_file", kind: .string),
+        .init(path: "tls.client_certificate", kind: .oneOf(["required", "optional", "none"])),
+        .init(path: "tls.client_ca_file", kind: .string),
+        .init(path: "tls.client_fingerprints", kind: .stringList),
     ]
 
     static let byPath: [String: SettingsKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })

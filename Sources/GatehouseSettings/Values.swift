@@ -34,6 +34,16 @@ struct Values {
         }
     }
 
+    func boolean(_ path: String, _ problems: inout [String]) -> Bool? {
+        guard present.contains(path) else { return nil }
+        do {
+            return try reader.requiredBool(forKey: ConfigKey(path))
+        } catch {
+            problems.append("\(path): must be true or false")
+            return nil
+        }
+    }
+
     func choice(_ path: String, _ problems: inout [String]) -> String? {
         guard let value = string(path, &problems), case .oneOf(let choices)? = SettingsKey.byPath[path]?.kind else { return nil }
         guard choices.contains(value) else {

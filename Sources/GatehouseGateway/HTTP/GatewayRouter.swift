@@ -13,10 +13,11 @@ enum GatewayRouter {
         pipeline: SignupPipeline,
         health: GatewayHealth,
         bearer: EntraTokenValidator?,
+        clientCertificates: ClientCertificateVerifier?,
         metrics: PrometheusCollectorRegistry?,
         logger: Logger
-    ) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    ) -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: ProblemMiddleware(logger: logger, bodyLimit: configuration.maxBodyBytes))
         router.add(middleware: RequestTimingMiddleware())
 
@@ -37,7 +38,13 @@ enum GatewayRouter {
         }
 
         let connectors = router.group("/v1/connectors")
-        if !configuration.connectorCredentials.isEmpty {
+        if configuration.connectorClientCertificate, let clientCertificates {
+            let basic =
+                configuration.connectorCredentials.isEmpty ? nil : BasicAuthenticator(credentials: configuration.connectorCredentials)
+            connectors.add(
+                middleware: ClientCertificateAuthMiddleware(verifier: clientCertificates, basic: basic, group: "connectors", logger: logger)
+            )
+        } else if !configuration.connectorCredentials.isEmpty {
             connectors.add(
                 middleware: BasicAuthMiddleware(authenticator: .init(credentials: configuration.connectorCredentials), group: "connectors"))
         }
