@@ -99,6 +99,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Replay of the audit stream to stdout, one worker or a topic; and tracing one sign-up.
+        .target(
+            name: "GatehouseReplay",
+            dependencies: [
+                "GatehouseKafka",
+                "GatehouseSignup",
+                "GatehouseWorkers",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP gateway: connector endpoints, authentication, durability, health and metrics.
         .target(
             name: "GatehouseGateway",
@@ -142,9 +153,11 @@ let package = Package(
             dependencies: [
                 "GatehouseGateway",
                 "GatehouseKafka",
+                "GatehouseReplay",
                 "GatehouseRules",
-                "GatehouseSignup",
                 "GatehouseSettings",
+                "GatehouseSignup",
+                "GatehouseWorkers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -162,7 +175,6 @@ let package = Package(
                 "GatehouseKafka",
                 "GatehouseRules",
                 "GatehouseSignup",
-                "GatehouseWorkers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

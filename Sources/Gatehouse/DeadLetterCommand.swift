@@ -22,6 +22,16 @@ struct ClusterOptions: ParsableArguments {
         }
     }
 
+    /// The whole configuration, with --config.
+    func settings() async throws -> GatehouseSettings? {
+        guard let config else { return nil }
+        do {
+            return try await GatehouseSettings.load(path: config)
+        } catch {
+            throw ValidationError("\(config): \(error)")
+        }
+    }
+
     /// The workers' configuration.
     func workers() async throws -> WorkerConfiguration {
         if let bootstrap {

@@ -1,3 +1,4 @@
+public import Foundation
 import Dispatch
 public import Logging
 import Metrics
@@ -146,6 +147,17 @@ public final class KafkaConsumer: Service, Sendable {
         let client = self.client
         let timeout = Int32(clamping: configuration.lookupTimeout.milliseconds)
         return try await DedicatedThread.run { client.partitionIDs(of: topic, timeoutMilliseconds: timeout) }.get().sorted()
+    }
+
+    /// The first offset of each partition whose message timestamp is at or after `date`, as the brokers
+    /// look it up (`offsets_for_times`): -1 where they found none. `nil` when the lookup failed, as on
+    /// brokers without timestamp lookup.
+    public func offsets(at date: Date, for partitions: [KafkaTopicPartition]) async -> [KafkaTopicPartition: Int64]? {
+        let client = self.client
+        let timeout = Int32(clamping: configuration.lookupTimeout.milliseconds)
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let timestamps = Dictionary(uniqueKeysWithValues: partitions.map { ($0, milliseconds) })
+        return try? await DedicatedThread.run { client.offsetsForTimes(timestamps, timeoutMilliseconds: timeout) }.get()
     }
 
     /// Runs until graceful shutdown, then closes.

@@ -53,6 +53,11 @@ public struct WorkerContext: Sendable {
     public var logger: Logger
     /// Which attempt this is: 1 the first time, 2 on the first retry, and so on.
     public var attempt: Int
+
+    public init(logger: Logger, attempt: Int) {
+        self.logger = logger
+        self.attempt = attempt
+    }
 }
 
 /// A failure that retrying cannot fix (for example, a webhook answering 400): the event goes straight
