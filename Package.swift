@@ -250,6 +250,7 @@ let package = Package(
                 "GatehouseKafka",
                 "GatehouseSignup",
                 "GatehouseTestSupport",
+                "GatehouseWorkers",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

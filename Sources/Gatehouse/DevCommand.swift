@@ -82,9 +82,10 @@ struct DevCommand: AsyncParsableCommand {
         workers.sourceTopics = [topic]
         workers.dataDirectory = dataDirectory
         let auditDatabase = dataDirectory.appendingPathComponent("audit.sqlite").path
-        let runners = try BuiltInWorkers.make(BuiltInWorkers.names, auditDatabase: auditDatabase).map {
-            WorkerRunner(worker: $0, configuration: workers, topics: cluster, logger: logger)
-        }
+        let runners = try BuiltInWorkers.services(
+            BuiltInWorkers.names,
+            .init(auditDatabase: auditDatabase, notifications: NotificationsConfiguration(dataDirectory: dataDirectory)),
+            configuration: workers, topics: cluster, logger: logger)
         let app = try await Gateway.makeApplication(
             configuration: configuration,
             dependencies: .init(
@@ -103,7 +104,7 @@ struct DevCommand: AsyncParsableCommand {
                       Basic auth:  \(credentialText)
                       Kafka:       \(cluster.bootstrapServers) (topic \(topic))
                       Data:        \(dataDirectory.path)
-                      Workers:     \(BuiltInWorkers.names.joined(separator: ", ")) (audit store \(auditDatabase))
+                      Workers:     \(BuiltInWorkers.names.joined(separator: ", ")) (audit store \(auditDatabase); notifications to \(dataDirectory.appendingPathComponent("notifications.jsonl").path))
                     Try: curl -u '\(credentialText)' -H 'Content-Type: application/json' \\
                            -d '{"email":"ada@example.com","givenName":"Ada"}' http://127.0.0.1:\(boundPort)/v1/connectors/post-attribute-collection
 

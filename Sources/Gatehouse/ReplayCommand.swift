@@ -84,7 +84,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let replay = Replay(
             topic: topic, start: try Self.start(from), end: follow ? .never : try Self.end(until),
             filter: ReplayFilter(types: Set(types), user: user))
-        let destination = try await makeDestination(workers: workers, auditDatabase: settings?.auditDatabase, logger: logger)
+        let destination = try await makeDestination(workers: workers, settings: settings, logger: logger)
         let reader = KafkaTopicReader(bootstrapServers: workers.bootstrapServers, properties: workers.properties)
         let terminal = isatty(STDERR_FILENO) == 1
         let progress: (@Sendable (Replay.Progress) -> Void)? = terminal ? Self.showProgress : nil
@@ -111,7 +111,9 @@ struct ReplayCommand: AsyncParsableCommand {
                 + "\(String(format: "%.1f", Double(report.elapsed.components.seconds) + Double(report.elapsed.components.attoseconds) / 1e18)) s, "
                 + "\(Int(report.rate)) events/s."
         ]
-        if report.duplicates > 0 { lines.append("\(report.duplicates) events were passed over: \(intoWorker ?? "the worker") had done them already.") }
+        if report.duplicates > 0 {
+            lines.append("\(report.duplicates) events were passed over: \(intoWorker ?? "the worker") had done them already.")
+        }
         if report.read.lookup.values.contains(.scan) {
             lines.append("The start time was found by scanning message timestamps (the brokers have no timestamp lookup for it).")
         }
@@ -121,9 +123,15 @@ struct ReplayCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
-    private func makeDestination(workers: WorkerConfiguration, auditDatabase: String?, logger: Logger) async throws -> any ReplayDestination {
+    private func makeDestination(workers: WorkerConfiguration, settings: GatehouseSettings?, logger: Logger) async throws
+        -> any ReplayDestination
+    {
         if let intoWorker {
-            let worker = try BuiltInWorkers.make([intoWorker], auditDatabase: auditDatabase ?? "data/audit.sqlite")[0]
+            let inputs =
+                settings.map(BuiltInWorkers.Inputs.init)
+                ?? .init(
+                    auditDatabase: "data/audit.sqlite", notifications: NotificationsConfiguration(dataDirectory: workers.dataDirectory))
+            let worker = try BuiltInWorkers.make([intoWorker], inputs)[0]
             let records = try CompletedEvents(path: workers.dataDirectory.appendingPathComponent("workers/\(intoWorker).sqlite").path)
             if dryRun { return DryRunDestination(records: force ? nil : records, eventTypes: worker.eventTypes) }
             return WorkerDestination(worker: worker, records: records, force: force, logger: logger)
@@ -151,7 +159,8 @@ struct ReplayCommand: AsyncParsableCommand {
         if text == "beginning" { return .beginning }
         if let date = try? Date(text, strategy: .iso8601) { return .time(date) }
         if let offsets = offsets(text) { return .offsets(offsets) }
-        throw ValidationError("--from must be beginning, an RFC 3339 time such as 2026-11-26T08:00:00Z, or partition:offset,..., not '\(text)'")
+        throw ValidationError(
+            "--from must be beginning, an RFC 3339 time such as 2026-11-26T08:00:00Z, or partition:offset,..., not '\(text)'")
     }
 
     static func end(_ text: String) throws -> KafkaTopicReader.End {
@@ -165,7 +174,9 @@ struct ReplayCommand: AsyncParsableCommand {
         var offsets: [Int32: Int64] = [:]
         for pair in text.split(separator: ",") {
             let parts = pair.split(separator: ":")
-            guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]), partition >= 0, offset >= 0 else { return nil }
+            guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]), partition >= 0, offset >= 0 else {
+                return nil
+            }
             offsets[partition] = offset
         }
         return offsets.isEmpty ? nil : offsets

@@ -41,7 +41,9 @@ public final class OutputDestination: ReplayDestination {
 
     private static func pretty(_ record: KafkaConsumerMessage) -> String {
         let headers = record.headers
-        let data = (try? JSONValue.parse(record.value ?? [])).map { String(decoding: $0.canonicalBytes(), as: UTF8.self) } ?? record.valueString ?? ""
+        let data =
+            (try? JSONValue.parse(record.value ?? [])).map { String(decoding: $0.canonicalBytes(), as: UTF8.self) } ?? record.valueString
+            ?? ""
         return """
             \(headers.first(named: "ce_time") ?? "?")  \(headers.first(named: "ce_type") ?? "?")  \(headers.first(named: "ce_subject") ?? record.keyString ?? "")
               id \(headers.first(named: "ce_id") ?? "?")  at \(record.topic)/\(record.partition)@\(record.offset)

@@ -15,7 +15,10 @@ public struct Replay: Sendable {
     public var end: KafkaTopicReader.End
     public var filter: ReplayFilter
 
-    public init(topic: String, start: KafkaTopicReader.Start = .beginning, end: KafkaTopicReader.End = .current, filter: ReplayFilter = ReplayFilter()) {
+    public init(
+        topic: String, start: KafkaTopicReader.Start = .beginning, end: KafkaTopicReader.End = .current,
+        filter: ReplayFilter = ReplayFilter()
+    ) {
         self.topic = topic
         self.start = start
         self.end = end

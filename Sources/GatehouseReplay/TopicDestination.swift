@@ -22,7 +22,8 @@ public final class TopicDestination: ReplayDestination {
         var headers = record.headers.filter { $0.key != "gatehouse_replayed_at" && $0.key != "gatehouse_replayed_from" }
         headers.append(KafkaHeader(key: "gatehouse_replayed_at", value: replayedAt))
         headers.append(KafkaHeader(key: "gatehouse_replayed_from", value: "\(record.topic)/\(record.partition)@\(record.offset)"))
-        let message = KafkaProducerMessage(topic: topic, key: record.key, value: record.value, headers: headers, timestamp: record.timestamp)
+        let message = KafkaProducerMessage(
+            topic: topic, key: record.key, value: record.value, headers: headers, timestamp: record.timestamp)
         try await producer.enqueue(message) { [self] result in
             if case .failure(let error) = result { self.failure.withLock { $0 = $0 ?? error } }
         }

@@ -48,7 +48,11 @@ public final class WorkerDestination: ReplayDestination {
         let fresh = batch.filter { !completed.contains($0.id) }
         if !fresh.isEmpty {
             let context = WorkerContext(logger: logger, attempt: 1)
-            if fresh.count == 1 { try await worker.handle(fresh[0], context: context) } else { try await worker.handle(batch: fresh, context: context) }
+            if fresh.count == 1 {
+                try await worker.handle(fresh[0], context: context)
+            } else {
+                try await worker.handle(batch: fresh, context: context)
+            }
             try await records.record(fresh.map(\.id))
         }
         return batch.count - fresh.count

@@ -29,6 +29,8 @@ public struct GatehouseSettings: Sendable {
     public var workers: WorkerConfiguration
     /// The audit worker's SQLite database.
     public var auditDatabase: String
+    /// The notifications worker's targets and routes.
+    public var notifications: NotificationsConfiguration
 
     /// Loads and validates a configuration file.
     ///
@@ -57,7 +59,9 @@ public struct GatehouseSettings: Sendable {
             throw ConfigurationProblems(["\(path): not valid YAML: \(error)"])
         }
         var present: Set<String> = []
-        Self.flatten(document.filter { $0.key != "rules" }, prefix: "", into: &present, problems: &problems)
+        // Sections of lists of mappings are read from the document itself, by their own readers.
+        let scalarDocument = Self.removingRawSections(document)
+        Self.flatten(scalarDocument, prefix: "", into: &present, problems: &problems)
         var rules: (source: RuleSource, loaded: LoadedRules)?
         if document["rules"] != nil {
             let source = RuleSource(path: path, section: "rules")
@@ -75,12 +79,13 @@ public struct GatehouseSettings: Sendable {
         }
         let reader: ConfigReader
         do {
-            // swift-configuration's YAML reader takes only lists of scalars; the rules section (lists of
-            // mappings) is read by the rules loader, so the reader gets a copy of the file without it.
+            // swift-configuration's YAML reader takes only lists of scalars; sections with lists of
+            // mappings (rules, notification routes) are read from the document, so the reader gets a
+            // copy of the file without them.
             var settingsPath = path
-            if document["rules"] != nil {
+            if Self.rawSections.contains(where: { Self.value(at: $0, in: document) != nil }) {
                 let copy = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-settings-\(UUID().uuidString).yaml")
-                try Yams.dump(object: document.filter { $0.key != "rules" }).write(to: copy, atomically: true, encoding: .utf8)
+                try Yams.dump(object: scalarDocument).write(to: copy, atomically: true, encoding: .utf8)
                 settingsPath = copy.path
             }
             defer { if settingsPath != path { try? FileManager.default.removeItem(atPath: settingsPath) } }
@@ -135,6 +140,8 @@ public struct GatehouseSettings: Sendable {
         gateway.outboxMaxRecords = outboxMaxRecords
 
         let workers = values.workers(kafka: kafka, topic: gateway.topic, dataDirectory: dataDirectory, &problems)
+        let notifications = Self.notifications(
+            Self.value(at: ["workers", "notifications"], in: document), dataDirectory: dataDirectory, environment: environment, &problems)
         let auditDatabase = values.string("workers.audit.database", &problems) ?? dataDirectory.appendingPathComponent("audit.sqlite").path
 
         if !problems.isEmpty { throw ConfigurationProblems(problems) }
@@ -145,8 +152,31 @@ public struct GatehouseSettings: Sendable {
             outboxMaxRecords: outboxMaxRecords,
             rules: rules,
             workers: workers,
-            auditDatabase: auditDatabase
+            auditDatabase: auditDatabase,
+            notifications: notifications
         )
+    }
+
+    /// Sections read from the document by their own readers, not key by key.
+    static let rawSections: [[String]] = [["rules"], ["workers", "notifications"]]
+
+    static func value(at path: [String], in document: [String: Any]) -> Any? {
+        var current: Any? = document
+        for key in path { current = (current as? [String: Any])?[key] }
+        return current
+    }
+
+    static func removingRawSections(_ document: [String: Any]) -> [String: Any] {
+        var document = document
+        for path in rawSections {
+            if path.count == 1 {
+                document[path[0]] = nil
+            } else if var section = document[path[0]] as? [String: Any] {
+                section[path[1]] = nil
+                document[path[0]] = section.isEmpty ? nil : section
+            }
+        }
+        return document
     }
 
     /// Collects the dotted paths of every leaf, and names each key Gatehouse does not know.

@@ -3,6 +3,7 @@ import GatehouseGateway
 import GatehouseKafka
 import GatehouseSettings
 import GatehouseTestSupport
+import GatehouseWorkers
 import Testing
 
 @Suite struct SettingsTests {
@@ -77,5 +78,58 @@ import Testing
         let output = try ChildProcess.run(
             ExternalTools.gatehouse(), arguments: ["check-config", path], allowFailure: true, includeStandardError: true)
         #expect(output.contains("gateway.port: must be an integer between 0 and 65535"))
+    }
+}
+
+@Suite struct WorkerSettingsTests {
+    @Test func theWorkersSectionConfiguresRetriesTopicsAndNotifications() async throws {
+        let path = try SettingsTests.write(
+            """
+            kafka: {bootstrap_servers: [k:9092], topic: signups}
+            durability: {data_dir: /tmp/gatehouse-settings-test}
+            workers:
+              retry_delays_seconds: [2, 20]
+              concurrency: 8
+              topic_prefix: acme
+              notifications:
+                targets:
+                  crm: {webhook: "https://crm.example.com/hooks", secrets_env: CRM_SECRETS, timeout_seconds: 3}
+                  archive: {file: /tmp/archive.jsonl}
+                routes:
+                  - {decisions: [continue], targets: [crm, archive]}
+            """)
+        let settings = try await GatehouseSettings.load(path: path, environment: ["CRM_SECRETS": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"])
+        #expect(settings.workers.retryDelays == [.seconds(2), .seconds(20)])
+        #expect(settings.workers.maxAttempts == 3)
+        #expect(settings.workers.concurrency == 8)
+        #expect(settings.workers.sourceTopics == ["signups"])
+        #expect(settings.workers.deadLetterTopic(worker: "audit") == "acme.audit.dlq")
+        #expect(settings.auditDatabase == "/tmp/gatehouse-settings-test/audit.sqlite")
+        #expect(settings.notifications.targets.keys.sorted() == ["archive", "crm"])
+        #expect(settings.notifications.routes.first?.targets == ["crm", "archive"])
+        #expect(settings.notifications.routes.first?.decisions == ["continue"])
+    }
+
+    @Test func badWorkerAndNotificationKeysAreNamed() async throws {
+        let path = try SettingsTests.write(
+            """
+            kafka: {bootstrap_servers: [k:9092]}
+            workers:
+              retry_delays_seconds: [soon]
+              notifications:
+                targets:
+                  crm: {webhook: "not a url", colour: red}
+                  signed: {webhook: "https://x.example/h", secrets: [not-a-secret-value]}
+                routes:
+                  - {targets: [nowhere]}
+            """)
+        let problems = await #expect(throws: ConfigurationProblems.self) { try await GatehouseSettings.load(path: path, environment: [:]) }
+        let text = problems?.problems.joined(separator: "\n") ?? ""
+        #expect(text.contains("workers.retry_delays_seconds: must be a list of whole seconds"))
+        #expect(text.contains("workers.notifications.targets.crm.colour: unknown key"))
+        #expect(text.contains("workers.notifications.targets.crm: needs webhook (an http or https URL) or file"))
+        #expect(text.contains("workers.notifications.targets.signed.secrets[0]: not a Standard Webhooks secret"))
+        #expect(!text.contains("not-a-secret-value"))
+        #expect(text.contains("workers.notifications.routes[0].targets: no target named 'nowhere'"))
     }
 }

@@ -1,5 +1,5 @@
-public import Foundation
 import Dispatch
+public import Foundation
 public import Logging
 import Metrics
 public import ServiceLifecycle
