@@ -225,6 +225,7 @@ let package = Package(
             dependencies: [
                 "Gatehouse",
                 "GatehouseKafka",
+                "GatehouseReplay",
                 "GatehouseSignup",
                 "GatehouseTestSupport",
                 "GatehouseWorkers",

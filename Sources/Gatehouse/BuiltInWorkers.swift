@@ -1,4 +1,5 @@
 import GatehouseKafka
+import GatehouseSignup
 import GatehouseWorkers
 import Logging
 import ServiceLifecycle
@@ -33,6 +34,16 @@ enum BuiltInWorkers {
         }
     }
 
+    /// The event types a built-in worker handles, known without making it (and so without opening
+    /// its stores): for dry runs.
+    static func eventTypes(of name: String, _ inputs: Inputs) throws -> Set<String> {
+        switch name {
+        case "audit": [SignupEvent.type, WorkerOutcome.type]
+        case "notifications": inputs.notifications.eventTypes
+        default: throw UnknownWorker(name: name)
+        }
+    }
+
     /// The services that run the named workers: for each, the worker itself when it has a lifecycle
     /// (an HTTP client to close), then its runner, so that the runner stops first.
     static func services(
@@ -43,6 +54,11 @@ enum BuiltInWorkers {
         logger: Logger
     ) throws -> [any Service] {
         try make(names, inputs).flatMap { worker -> [any Service] in
+            var configuration = configuration
+            if worker is AuditWorker, let outcomes = configuration.outcomesTopic {
+                // The audit store keeps the workers' outcomes too, for gatehouse trace.
+                configuration.sourceTopics.append(outcomes)
+            }
             let runner = WorkerRunner(worker: worker, configuration: configuration, topics: topics, logger: logger)
             if let service = worker as? any Service { return [service, runner] }
             return [runner]

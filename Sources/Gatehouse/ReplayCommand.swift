@@ -131,10 +131,14 @@ struct ReplayCommand: AsyncParsableCommand {
                 settings.map(BuiltInWorkers.Inputs.init)
                 ?? .init(
                     auditDatabase: "data/audit.sqlite", notifications: NotificationsConfiguration(dataDirectory: workers.dataDirectory))
+            let recordsPath = workers.dataDirectory.appendingPathComponent("workers/\(intoWorker).sqlite").path
+            if dryRun {
+                // Nothing is created: without records yet, no event counts as done.
+                let records = !force && FileManager.default.fileExists(atPath: recordsPath) ? try CompletedEvents(path: recordsPath) : nil
+                return DryRunDestination(records: records, eventTypes: try BuiltInWorkers.eventTypes(of: intoWorker, inputs))
+            }
             let worker = try BuiltInWorkers.make([intoWorker], inputs)[0]
-            let records = try CompletedEvents(path: workers.dataDirectory.appendingPathComponent("workers/\(intoWorker).sqlite").path)
-            if dryRun { return DryRunDestination(records: force ? nil : records, eventTypes: worker.eventTypes) }
-            return WorkerDestination(worker: worker, records: records, force: force, logger: logger)
+            return WorkerDestination(worker: worker, records: try CompletedEvents(path: recordsPath), force: force, logger: logger)
         }
         if dryRun { return DryRunDestination() }
         if let toTopic {
@@ -143,7 +147,7 @@ struct ReplayCommand: AsyncParsableCommand {
             configuration.clientID = "gatehouse-replay"
             return TopicDestination(producer: try KafkaProducer(configuration: configuration, logger: logger), topic: toTopic)
         }
-        return OutputDestination(format: OutputDestination.Format(rawValue: format) ?? .json)
+        return OutputDestination(format: OutputDestination.Format(rawValue: format) ?? .json, flushEachEvent: follow)
     }
 
     /// One progress line on stderr, rewritten in place.

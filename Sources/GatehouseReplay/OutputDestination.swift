@@ -16,11 +16,15 @@ public final class OutputDestination: ReplayDestination {
 
     private let format: Format
     private let descriptor: Int32
+    private let flushEachEvent: Bool
     private let buffer = Mutex<[UInt8]>([])
 
-    public init(format: Format = .json, descriptor: Int32 = 1) {
+    /// Writes events in `format` to `descriptor`. Output is written in 64 KiB blocks, or after each
+    /// event with `flushEachEvent` (when following a topic, where events should show as they come).
+    public init(format: Format = .json, descriptor: Int32 = 1, flushEachEvent: Bool = false) {
         self.format = format
         self.descriptor = descriptor
+        self.flushEachEvent = flushEachEvent
     }
 
     public func deliver(_ record: KafkaConsumerMessage) async throws -> Bool {
@@ -29,7 +33,7 @@ public final class OutputDestination: ReplayDestination {
             case .json: StructuredCloudEvent.appendLine(record, to: &buffer)
             case .pretty: buffer.append(contentsOf: Array(Self.pretty(record).utf8))
             }
-            if buffer.count >= 1 << 16 { try Self.write(&buffer, to: descriptor) }
+            if flushEachEvent || buffer.count >= 1 << 16 { try Self.write(&buffer, to: descriptor) }
         }
         return true
     }

@@ -43,13 +43,15 @@ public final class ChildProcess: @unchecked Sendable {
         self.output = output
     }
 
-    /// Starts `executable` with `arguments`; its stderr goes to the test's stderr.
-    public static func start(_ executable: URL, arguments: [String]) throws -> ChildProcess {
+    /// Starts `executable` with `arguments`; its stderr goes to the test's stderr, or with
+    /// `includeStandardError` into the same lines as its stdout.
+    public static func start(_ executable: URL, arguments: [String], includeStandardError: Bool = false) throws -> ChildProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
+        if includeStandardError { process.standardError = pipe }
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return ChildProcess(process: process, output: pipe.fileHandleForReading)

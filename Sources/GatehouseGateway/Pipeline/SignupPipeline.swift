@@ -55,6 +55,7 @@ final class SignupPipeline: Sendable {
     /// Handles one call's body.
     func handle(_ route: Route, body: some Collection<UInt8>, traceparent: String?) async -> ConnectorAnswer {
         let received = Date()
+        let clock = ContinuousClock.now
         let request: SignupRequest
         do {
             let json = try JSONValue.parse(body)
@@ -88,7 +89,8 @@ final class SignupPipeline: Sendable {
             decision: decision,
             userKey: userKey,
             durability: configuration.durability.rawValue,
-            traceparent: TraceContext.traceparent(from: traceparent)
+            traceparent: TraceContext.traceparent(from: traceparent),
+            latency: ContinuousClock.now - clock
         )
         do {
             try await recorder.record(event, fingerprint: fingerprint, answer: answer)

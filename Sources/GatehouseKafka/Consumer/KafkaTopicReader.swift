@@ -111,13 +111,10 @@ public struct KafkaTopicReader: Sendable {
                     guard let offset = offsets[id] else { continue }
                     first = min(max(offset, marks.low), marks.high)
                 case .time(let date):
-                    if let offset = lookedUp?[partition], offset >= 0 {
-                        first = offset
-                        summary.lookup[id] = .broker
-                    } else {
-                        scanBefore[id] = date
-                        summary.lookup[id] = .scan
-                    }
+                    let resolved = Self.timeStart(lookedUp: lookedUp?[partition], low: marks.low)
+                    first = resolved.offset
+                    summary.lookup[id] = resolved.lookup
+                    if resolved.lookup == .scan { scanBefore[id] = date }
                 }
                 var last: Int64? = marks.high
                 switch end {
@@ -144,12 +141,17 @@ public struct KafkaTopicReader: Sendable {
         var stopAt: Date?
         if case .time(let date) = end { stopAt = date }
         do {
+            var finished: Set<Int32> = []
             for try await message in consumer.messages {
                 let id = message.partition
+                // Fetches run ahead of the range's end; what follows it is not part of the range.
+                guard !finished.contains(id) else { continue }
                 summary.next[id] = message.offset + 1
                 summary.read += 1
-                let pastEnd = ends[id].map { message.offset >= $0 } ?? false
+                let pastEnd = ends[id].map { message.offset >= $0 } ?? (end != .never)
                 let pastTime = stopAt.map { (message.timestamp ?? .distantPast) >= $0 } ?? false
+                // A message beyond the range is where a resumed read starts, not after it.
+                if pastEnd || pastTime { summary.next[id] = message.offset }
                 if !pastEnd && !pastTime {
                     if let before = scanBefore[id], (message.timestamp ?? .distantPast) < before {
                         // Older than the start time: passed over.
@@ -160,6 +162,7 @@ public struct KafkaTopicReader: Sendable {
                 }
                 if pastTime || ends[id].map({ message.offset + 1 >= $0 }) == true {
                     ends[id] = nil
+                    finished.insert(id)
                     if ends.isEmpty && end != .never { break }
                 }
             }
@@ -170,6 +173,14 @@ public struct KafkaTopicReader: Sendable {
         }
         await consumer.close()
         return summary
+    }
+
+    /// Where a time start begins in a partition: the brokers' answer when they found an offset,
+    /// otherwise the partition's first offset with a scan by message timestamps (the brokers found
+    /// nothing, or cannot look offsets up by time).
+    static func timeStart(lookedUp: Int64?, low: Int64) -> (offset: Int64, lookup: StartLookup) {
+        if let lookedUp, lookedUp >= 0 { return (max(lookedUp, low), .broker) }
+        return (low, .scan)
     }
 
     private func configuration(_ subscription: KafkaConsumerConfiguration.Subscription) -> KafkaConsumerConfiguration {

@@ -35,7 +35,8 @@ public struct SignupEvent: Sendable {
         decision: SignupDecision,
         userKey: String,
         durability: String,
-        traceparent: String
+        traceparent: String,
+        latency: Duration? = nil
     ) {
         self.id = id
         self.source = source
@@ -54,6 +55,10 @@ public struct SignupEvent: Sendable {
         ]
         data["clientId"] = request.clientID.map(JSONValue.string) ?? .null
         data["correlationId"] = request.correlationID.map(JSONValue.string) ?? .null
+        if let latency {
+            data["decidedInMicroseconds"] = .int(
+                latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000)
+        }
         self.data = .object(data)
     }
 

@@ -16,6 +16,8 @@ public struct AuditRecord: Sendable, Hashable {
     public var data: String
     /// When the audit worker stored it, RFC 3339.
     public var recordedAt: String
+    /// Where the event was read: `topic/partition@offset` (not covered by the hash).
+    public var origin: String
     /// The hash of the record before (64 zeros for the first).
     public var previousHash: String
     /// SHA-256 of the previous hash and this record's canonical content, hex.
@@ -32,14 +34,17 @@ public struct AuditRecord: Sendable, Hashable {
         public var subject: String
         public var time: String
         public var data: String
+        /// Where the event was read: `topic/partition@offset` (not covered by the hash).
+        public var origin: String
 
-        public init(eventID: String, type: String, source: String, subject: String, time: String, data: String) {
+        public init(eventID: String, type: String, source: String, subject: String, time: String, data: String, origin: String = "") {
             self.eventID = eventID
             self.type = type
             self.source = source
             self.subject = subject
             self.time = time
             self.data = data
+            self.origin = origin
         }
     }
 
@@ -58,7 +63,7 @@ public struct AuditRecord: Sendable, Hashable {
 
     /// The record's content.
     public var entry: Entry {
-        Entry(eventID: eventID, type: type, source: source, subject: subject, time: time, data: data)
+        Entry(eventID: eventID, type: type, source: source, subject: subject, time: time, data: data, origin: origin)
     }
 
     /// The record as a JSON object, for `gatehouse audit query`.
@@ -66,7 +71,7 @@ public struct AuditRecord: Sendable, Hashable {
         .object([
             "sequence": .int(sequence), "eventId": .string(eventID), "type": .string(type), "source": .string(source),
             "subject": .string(subject), "time": .string(time), "data": (try? JSONValue.parse(Array(data.utf8))) ?? .string(data),
-            "recordedAt": .string(recordedAt), "previousHash": .string(previousHash), "hash": .string(hash),
+            "recordedAt": .string(recordedAt), "origin": .string(origin), "previousHash": .string(previousHash), "hash": .string(hash),
         ])
     }
 }
@@ -75,6 +80,8 @@ public struct AuditRecord: Sendable, Hashable {
 public struct AuditQuery: Sendable, Hashable {
     /// The user key or email (compared lowercased).
     public var subject: String?
+    /// One event id.
+    public var eventID: String?
     public var type: String?
     /// Event times from (inclusive) and until (exclusive).
     public var since: Date?
@@ -82,8 +89,11 @@ public struct AuditQuery: Sendable, Hashable {
     /// At most this many, oldest first.
     public var limit: Int = 1000
 
-    public init(subject: String? = nil, type: String? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 1000) {
+    public init(
+        subject: String? = nil, eventID: String? = nil, type: String? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 1000
+    ) {
         self.subject = subject
+        self.eventID = eventID
         self.type = type
         self.since = since
         self.until = until

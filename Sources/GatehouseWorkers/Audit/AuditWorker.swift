@@ -1,8 +1,10 @@
 import Foundation
+import GatehouseKafka
 public import GatehouseSignup
 
-/// The built-in audit worker: appends every sign-up event to the audit store, hash-chained and
-/// idempotent on event id, in batches of up to 256 per transaction.
+/// The built-in audit worker: appends every sign-up event, and every worker outcome, to the audit
+/// store, hash-chained and idempotent on event id, in batches of up to 256 per transaction. The
+/// outcomes let `gatehouse trace` show what each worker did with a sign-up.
 public struct AuditWorker: SignupWorker {
     public let name: String
     public let eventTypes: Set<String>
@@ -10,7 +12,7 @@ public struct AuditWorker: SignupWorker {
     private let store: any AuditStore
 
     /// An audit worker storing events of `eventTypes` (sign-up events by default) in `store`.
-    public init(name: String = "audit", store: any AuditStore, eventTypes: Set<String> = [SignupEvent.type]) {
+    public init(name: String = "audit", store: any AuditStore, eventTypes: Set<String> = [SignupEvent.type, WorkerOutcome.type]) {
         self.name = name
         self.store = store
         self.eventTypes = eventTypes
@@ -31,7 +33,8 @@ public struct AuditWorker: SignupWorker {
             source: event.source,
             subject: event.userKey.lowercased(),
             time: event.time.map(SignupEvent.timestamp) ?? SignupEvent.timestamp(Date()),
-            data: String(decoding: event.data.canonicalBytes(), as: UTF8.self)
+            data: String(decoding: event.data.canonicalBytes(), as: UTF8.self),
+            origin: "\(event.record.topic)/\(event.record.partition)@\(event.record.offset)"
         )
     }
 }

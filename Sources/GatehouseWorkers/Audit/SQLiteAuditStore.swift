@@ -29,6 +29,7 @@ public final class SQLiteAuditStore: AuditStore {
                         time TEXT NOT NULL,
                         data TEXT NOT NULL,
                         recorded_at TEXT NOT NULL,
+                        origin TEXT NOT NULL DEFAULT '',
                         previous_hash TEXT NOT NULL,
                         hash TEXT NOT NULL
                     );
@@ -57,8 +58,8 @@ public final class SQLiteAuditStore: AuditStore {
                 let exists = try db.cachedStatement(sql: "SELECT 1 FROM audit_records WHERE event_id = ?")
                 let insert = try db.cachedStatement(
                     sql: """
-                        INSERT INTO audit_records (sequence, event_id, type, source, subject, time, data, recorded_at, previous_hash, hash)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO audit_records (sequence, event_id, type, source, subject, time, data, recorded_at, origin, previous_hash, hash)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 )
                 var appended = 0
@@ -70,7 +71,8 @@ public final class SQLiteAuditStore: AuditStore {
                     sequence += 1
                     let hash = AuditRecord.hash(previousHash: previousHash, sequence: sequence, entry)
                     try insert.execute(arguments: [
-                        sequence, entry.eventID, entry.type, entry.source, entry.subject, entry.time, entry.data, recordedAt, previousHash,
+                        sequence, entry.eventID, entry.type, entry.source, entry.subject, entry.time, entry.data, recordedAt, entry.origin,
+                        previousHash,
                         hash,
                     ])
                     previousHash = hash
@@ -97,6 +99,10 @@ public final class SQLiteAuditStore: AuditStore {
                 if let subject = query.subject {
                     conditions.append("subject = ?")
                     arguments.append(subject.lowercased())
+                }
+                if let eventID = query.eventID {
+                    conditions.append("event_id = ?")
+                    arguments.append(eventID)
                 }
                 if let type = query.type {
                     conditions.append("type = ?")
@@ -137,7 +143,8 @@ public final class SQLiteAuditStore: AuditStore {
     private static func record(_ row: Row) -> AuditRecord {
         AuditRecord(
             sequence: row["sequence"], eventID: row["event_id"], type: row["type"], source: row["source"], subject: row["subject"],
-            time: row["time"], data: row["data"], recordedAt: row["recorded_at"], previousHash: row["previous_hash"], hash: row["hash"]
+            time: row["time"], data: row["data"], recordedAt: row["recorded_at"], origin: row["origin"], previousHash: row["previous_hash"],
+            hash: row["hash"]
         )
     }
 }

@@ -57,7 +57,7 @@ extension WorkerRunner {
                 await publishOutcome(
                     .init(
                         worker: worker.name, eventID: event.id, userKey: event.userKey, status: .duplicate, attempt: Self.attempt(of: event)
-                    ), context)
+                    ), context, of: event.type)
                 consumer.markDone(event.record)
             } else {
                 fresh.append(event)
@@ -101,7 +101,7 @@ extension WorkerRunner {
                 metrics.done.increment()
                 await publishOutcome(
                     .init(worker: worker.name, eventID: event.id, userKey: event.userKey, status: .done, attempt: Self.attempt(of: event)),
-                    context)
+                    context, of: event.type)
                 consumer.markDone(event.record)
             }
         }
@@ -173,21 +173,23 @@ extension WorkerRunner {
             )
             await publishOutcome(
                 .init(worker: worker.name, eventID: eventID, userKey: userKey, status: .deadLettered, attempt: attempt, error: reason),
-                context)
+                context, of: event?.type)
         } else {
             metrics.retried.increment()
             logger.info("Event will be retried", metadata: ["event.id": "\(eventID)", "attempt": "\(attempt)", "topic": "\(topic)"])
             await publishOutcome(
                 .init(
                     worker: worker.name, eventID: eventID, userKey: userKey, status: .retrying, attempt: attempt, error: reason, due: due),
-                context)
+                context, of: event?.type)
         }
         consumer.markDone(message)
     }
 
-    /// Publishes an outcome record without waiting for it: outcomes serve tracing, not delivery.
-    private func publishOutcome(_ outcome: WorkerOutcome, _ context: Context) async {
-        guard let topic = configuration.outcomesTopic else { return }
+    /// Publishes an outcome record without waiting for it: outcomes serve tracing, not delivery. An
+    /// outcome of handling an outcome record (the audit worker stores them) is not published, or
+    /// outcomes would beget outcomes forever.
+    private func publishOutcome(_ outcome: WorkerOutcome, _ context: Context, of type: String? = nil) async {
+        guard let topic = configuration.outcomesTopic, type != WorkerOutcome.type else { return }
         let headers = [
             KafkaHeader(key: "ce_specversion", value: "1.0"), KafkaHeader(key: "ce_id", value: UUID().uuidString.lowercased()),
             KafkaHeader(key: "ce_source", value: "/gatehouse/workers/\(worker.name)"),
