@@ -24,8 +24,12 @@ import Testing
             try await WorkerFixture.publish(cluster, topic: topic, events)
             let base = ["replay", "--bootstrap", cluster.bootstrapServers, "--topic", topic]
 
-            let all = try Self.lines(try Self.gatehouse(base))
+            let output = try Self.gatehouse(base)
+            let all = try Self.lines(output)
             #expect(all.count == 30)
+            for line in output.split(separator: "\n").prefix(2) {
+                try SchemaValidator.expectValid("replay-line.schema.json", Array(line.utf8))
+            }
             #expect(Set(all.compactMap { $0["id"]?.stringValue }) == Set(events.map(\.id)))
             #expect(
                 all.allSatisfy { $0["specversion"] == "1.0" && $0["type"] == .string(SignupEvent.type) && $0["data"]?["userKey"] != nil })

@@ -60,7 +60,12 @@ enum WorkerFixture {
                 KafkaHeader(key: "ce_time", value: SignupEvent.timestamp(Date())), KafkaHeader(key: "ce_subject", value: event.user),
                 KafkaHeader(key: "content-type", value: "application/json"),
             ]
-            let data: JSONValue = .object(["userKey": .string(event.user), "claims": .object(["email": .string(event.user)])])
+            // The data exactly as the gateway records it.
+            let request = try APIConnectorDialect.parse(.object(["email": .string(event.user)]), urlStep: .postAttributeCollection)
+            let data = SignupEvent(
+                id: event.id, source: "/gatehouse/test", time: Date(), request: request, decision: .continue, userKey: event.user,
+                durability: "local", traceparent: TraceContext.traceparent(from: nil)
+            ).data
             _ = try await producer.send(
                 KafkaProducerMessage(topic: topic, key: Array(event.user.utf8), value: data.canonicalBytes(), headers: headers))
         }

@@ -42,6 +42,7 @@ import Testing
             #expect(worker.effects.filter { $0 == "flaky" }.count == 1)
             #expect(worker.attempts("flaky") == [1, 2, 3])
             let outcomes = try await TestFixtures.readTopic(cluster, topic: try #require(configuration.outcomesTopic), count: 13)
+            for record in outcomes.prefix(3) { try SchemaValidator.expectValid("worker-outcome.v1.schema.json", record.value ?? []) }
             let flaky = outcomes.compactMap { try? WorkerOutcome(json: JSONValue.parse($0.value ?? [])) }.filter { $0.eventID == "flaky" }
             #expect(flaky.map(\.status) == [.retrying, .retrying, .done])
             #expect(flaky.map(\.attempt) == [1, 2, 3])
@@ -70,6 +71,8 @@ import Testing
             #expect(rejected.headers.first(named: "ce_type") == SignupEvent.type)
             #expect(rejected.keyString == "a@example.com")
             #expect(worker.attempts("rejected") == [1])
+            let headers = JSONValue.object(Dictionary(rejected.headers.map { ($0.key, JSONValue.string($0.stringValue ?? "")) }) { $1 })
+            try SchemaValidator.expectValid("worker-record-headers.schema.json", headers.canonicalBytes())
 
             let broken = try #require(byID["broken"])
             #expect(broken.headers.first(named: WorkerHeaders.attempts) == "2")
