@@ -1,0 +1,34 @@
+/// A SCIM push that did not happen for a reason other than the service provider's answer: no
+/// token, no member identifier, or no connection. Retrying may help, except for ``Code/member``,
+/// which the worker turns into a permanent failure.
+public struct SCIMError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private let rawValue: String
+        private init(_ rawValue: String) { self.rawValue = rawValue }
+
+        /// The bearer token could not be read.
+        public static let credential = Code("credential")
+        /// The user has no value for the configured member identifier.
+        public static let member = Code("member")
+        /// The request failed before an answer: connection refused, timeout, TLS.
+        public static let transport = Code("transport")
+
+        public var description: String { rawValue }
+    }
+
+    public var code: Code
+    /// What happened, naming the group where there is one; never a token.
+    public var reason: String
+    public var file: String
+    public var line: Int
+
+    public init(_ code: Code, _ reason: String, file: String = #fileID, line: Int = #line) {
+        self.code = code
+        self.reason = reason
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "SCIM \(code): \(reason)" }
+}
