@@ -29,6 +29,10 @@ public struct GatehouseSettings: Sendable {
     public var workers: WorkerConfiguration
     /// The audit worker's SQLite database.
     public var auditDatabase: String
+    /// What the permissions worker grants, and where it pushes group memberships.
+    public var permissions: PermissionsConfiguration
+    /// The permissions worker's SQLite database (its grant store).
+    public var permissionsDatabase: String
 
     /// Loads and validates a configuration file.
     ///
@@ -70,17 +74,21 @@ public struct GatehouseSettings: Sendable {
 
         let overrides = environment.reduce(into: [String: String]()) { result, pair in
             guard let key = SettingsKey.all.first(where: { $0.environmentName == pair.key }) else { return }
+            if case .mappings = key.kind { return }
             result[key.environmentName.dropFirst("GATEHOUSE_".count).description] = pair.value
             present.insert(key.path)
         }
         let reader: ConfigReader
         do {
-            // swift-configuration's YAML reader takes only lists of scalars; the rules section (lists of
-            // mappings) is read by the rules loader, so the reader gets a copy of the file without it.
+            // swift-configuration's YAML reader takes only lists of scalars; the rules section and the
+            // permission grants (lists of mappings) and the SCIM group map are read from the document,
+            // so the reader gets a copy of the file without them.
             var settingsPath = path
-            if document["rules"] != nil {
+            let rawSections = ["rules", GrantRulesSection.path, "workers.permissions.scim.groups"]
+            if rawSections.contains(where: { Values.raw(document, $0) != nil }) {
                 let copy = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-settings-\(UUID().uuidString).yaml")
-                try Yams.dump(object: document.filter { $0.key != "rules" }).write(to: copy, atomically: true, encoding: .utf8)
+                let stripped = rawSections.reduce(document) { Self.removing($1.split(separator: ".").map(String.init), from: $0) }
+                try Yams.dump(object: stripped).write(to: copy, atomically: true, encoding: .utf8)
                 settingsPath = copy.path
             }
             defer { if settingsPath != path { try? FileManager.default.removeItem(atPath: settingsPath) } }
@@ -127,6 +135,9 @@ public struct GatehouseSettings: Sendable {
 
         let workers = values.workers(kafka: kafka, topic: gateway.topic, dataDirectory: dataDirectory, &problems)
         let auditDatabase = values.string("workers.audit.database", &problems) ?? dataDirectory.appendingPathComponent("audit.sqlite").path
+        let permissions = values.permissions(document: document, environment: environment, &problems)
+        let permissionsDatabase =
+            values.string("workers.permissions.database", &problems) ?? dataDirectory.appendingPathComponent("permissions.sqlite").path
 
         if !problems.isEmpty { throw ConfigurationProblems(problems) }
         return GatehouseSettings(
@@ -136,8 +147,22 @@ public struct GatehouseSettings: Sendable {
             outboxMaxRecords: outboxMaxRecords,
             rules: rules,
             workers: workers,
-            auditDatabase: auditDatabase
+            auditDatabase: auditDatabase,
+            permissions: permissions,
+            permissionsDatabase: permissionsDatabase
         )
+    }
+
+    /// `mapping` without the key at `path`.
+    private static func removing(_ path: [String], from mapping: [String: Any]) -> [String: Any] {
+        guard let first = path.first else { return mapping }
+        var mapping = mapping
+        if path.count == 1 {
+            mapping[first] = nil
+        } else if let nested = mapping[first] as? [String: Any] {
+            mapping[first] = removing(Array(path.dropFirst()), from: nested)
+        }
+        return mapping
     }
 
     /// Collects the dotted paths of every leaf, and names each key Gatehouse does not know.
