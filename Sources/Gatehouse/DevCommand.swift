@@ -81,8 +81,8 @@ struct DevCommand: AsyncParsableCommand {
         var workers = WorkerConfiguration(bootstrapServers: [cluster.bootstrapServers])
         workers.sourceTopics = [topic]
         workers.dataDirectory = dataDirectory
-        let auditDatabase = dataDirectory.appendingPathComponent("audit.sqlite").path
-        let runners = try BuiltInWorkers.make(BuiltInWorkers.names, auditDatabase: auditDatabase).map {
+        let inputs = BuiltInWorkers.Inputs(dataDirectory: dataDirectory)
+        let runners = try BuiltInWorkers.make(BuiltInWorkers.names, inputs).map {
             WorkerRunner(worker: $0, configuration: workers, topics: cluster, logger: logger)
         }
         let app = try await Gateway.makeApplication(
@@ -103,7 +103,8 @@ struct DevCommand: AsyncParsableCommand {
                       Basic auth:  \(credentialText)
                       Kafka:       \(cluster.bootstrapServers) (topic \(topic))
                       Data:        \(dataDirectory.path)
-                      Workers:     \(BuiltInWorkers.names.joined(separator: ", ")) (audit store \(auditDatabase))
+                      Workers:     \(BuiltInWorkers.names.joined(separator: ", ")) (dev has no grant rules: permissions grants nothing)
+                      Stores:      \(inputs.auditDatabase), \(inputs.permissionsDatabase)
                     Try: curl -u '\(credentialText)' -H 'Content-Type: application/json' \\
                            -d '{"email":"ada@example.com","givenName":"Ada"}' http://127.0.0.1:\(boundPort)/v1/connectors/post-attribute-collection
 

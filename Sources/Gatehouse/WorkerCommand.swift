@@ -13,7 +13,7 @@ import UnixSignals
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Run workers (audit, …) in consumer groups on the sign-up stream.",
+        abstract: "Run workers (audit, permissions) in consumer groups on the sign-up stream.",
         discussion: """
             Each worker has its own consumer group, retry topics and dead-letter topic (named after workers.topic_prefix),
             and its idempotency records under durability.data_dir/workers. Several processes may run the same worker: they
@@ -43,7 +43,7 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
         let admin = try KafkaAdmin(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
-        let runners = try BuiltInWorkers.make(names, auditDatabase: settings.auditDatabase).map { worker in
+        let runners = try BuiltInWorkers.make(names, .init(settings: settings)).map { worker in
             WorkerRunner(worker: worker, configuration: settings.workers, topics: admin, logger: logger)
         }
         let group = ServiceGroup(
