@@ -6,7 +6,8 @@ struct PermissionsMetrics: Sendable {
     let groups: Counter
     let roles: Counter
     /// SCIM pushes by result (`gatehouse_permissions_scim_pushes_total{result}`): `pushed` (2xx),
-    /// `retry` (408, 429, 5xx), `rejected` (any other status), `failed` (no answer, no token, no member).
+    /// `retry` (408, 429, 5xx), `rejected` (any other status), `failed` (no answer, no token, or no
+    /// member value).
     let pushed: Counter
     let retry: Counter
     let rejected: Counter

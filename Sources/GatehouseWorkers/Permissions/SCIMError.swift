@@ -1,6 +1,6 @@
-/// A SCIM push that did not happen for a reason other than the service provider's answer: no
-/// token, no member identifier, or no connection. Retrying may help, except for ``Code/member``,
-/// which the worker turns into a permanent failure.
+/// A SCIM push that got no answer from the service provider: the token could not be read, or the
+/// request failed on the way. The worker retries it (the service provider's own answers become
+/// ``RetryLater`` or ``PermanentFailure``).
 public struct SCIMError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -9,8 +9,6 @@ public struct SCIMError: Error, Sendable, CustomStringConvertible {
 
         /// The bearer token could not be read.
         public static let credential = Code("credential")
-        /// The user has no value for the configured member identifier.
-        public static let member = Code("member")
         /// The request failed before an answer: connection refused, timeout, TLS.
         public static let transport = Code("transport")
 
