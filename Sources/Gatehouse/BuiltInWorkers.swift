@@ -1,4 +1,6 @@
+import Foundation
 import GatehouseKafka
+import GatehouseSettings
 import GatehouseSignup
 import GatehouseWorkers
 import Logging
@@ -7,16 +9,34 @@ import ServiceLifecycle
 /// The workers Gatehouse ships, by name.
 enum BuiltInWorkers {
     /// Every built-in worker's name, in the order `dev` starts them.
-    static let names = ["audit", "notifications"]
+    static let names = ["audit", "notifications", "permissions"]
 
-    /// What the built-in workers are configured with.
+    /// What the built-in workers need besides the runner's configuration.
     struct Inputs {
+        /// The audit worker's SQLite database.
         var auditDatabase: String
+        /// The notifications worker's targets and routes.
         var notifications: NotificationsConfiguration
+        /// The permissions worker's grant store.
+        var permissionsDatabase: String
+        /// The permissions worker's rules and SCIM endpoint.
+        var permissions: PermissionsConfiguration
 
-        init(auditDatabase: String, notifications: NotificationsConfiguration) {
-            self.auditDatabase = auditDatabase
-            self.notifications = notifications
+        /// From a configuration file's settings.
+        init(settings: GatehouseSettings) {
+            auditDatabase = settings.auditDatabase
+            notifications = settings.notifications
+            permissionsDatabase = settings.permissionsDatabase
+            permissions = settings.permissions
+        }
+
+        /// `gatehouse dev`'s: the stores in the data folder, notifications to a JSON Lines file there,
+        /// and no grant rules, so the permissions worker runs and grants nothing.
+        init(dataDirectory: URL) {
+            auditDatabase = dataDirectory.appendingPathComponent("audit.sqlite").path
+            notifications = NotificationsConfiguration(dataDirectory: dataDirectory)
+            permissionsDatabase = dataDirectory.appendingPathComponent("permissions.sqlite").path
+            permissions = PermissionsConfiguration()
         }
     }
 
@@ -29,6 +49,8 @@ enum BuiltInWorkers {
             switch name {
             case "audit": AuditWorker(store: try SQLiteAuditStore(path: inputs.auditDatabase))
             case "notifications": try NotificationsWorker(configuration: inputs.notifications)
+            case "permissions":
+                PermissionsWorker(configuration: inputs.permissions, store: try SQLiteGrantStore(path: inputs.permissionsDatabase))
             default: throw UnknownWorker(name: name)
             }
         }
@@ -40,6 +62,7 @@ enum BuiltInWorkers {
         switch name {
         case "audit": [SignupEvent.type, WorkerOutcome.type]
         case "notifications": inputs.notifications.eventTypes
+        case "permissions": [SignupEvent.type]
         default: throw UnknownWorker(name: name)
         }
     }

@@ -81,11 +81,8 @@ struct DevCommand: AsyncParsableCommand {
         var workers = WorkerConfiguration(bootstrapServers: [cluster.bootstrapServers])
         workers.sourceTopics = [topic]
         workers.dataDirectory = dataDirectory
-        let auditDatabase = dataDirectory.appendingPathComponent("audit.sqlite").path
-        let runners = try BuiltInWorkers.services(
-            BuiltInWorkers.names,
-            .init(auditDatabase: auditDatabase, notifications: NotificationsConfiguration(dataDirectory: dataDirectory)),
-            configuration: workers, topics: cluster, logger: logger)
+        let inputs = BuiltInWorkers.Inputs(dataDirectory: dataDirectory)
+        let runners = try BuiltInWorkers.services(BuiltInWorkers.names, inputs, configuration: workers, topics: cluster, logger: logger)
         let app = try await Gateway.makeApplication(
             configuration: configuration,
             dependencies: .init(
@@ -104,7 +101,8 @@ struct DevCommand: AsyncParsableCommand {
                       Basic auth:  \(credentialText)
                       Kafka:       \(cluster.bootstrapServers) (topic \(topic))
                       Data:        \(dataDirectory.path)
-                      Workers:     \(BuiltInWorkers.names.joined(separator: ", ")) (audit store \(auditDatabase); notifications to \(dataDirectory.appendingPathComponent("notifications.jsonl").path))
+                      Workers:     \(BuiltInWorkers.names.joined(separator: ", ")) (notifications to \(dataDirectory.appendingPathComponent("notifications.jsonl").path); dev has no grant rules, so permissions grants nothing)
+                      Stores:      \(inputs.auditDatabase), \(inputs.permissionsDatabase)
                     Try: curl -u '\(credentialText)' -H 'Content-Type: application/json' \\
                            -d '{"email":"ada@example.com","givenName":"Ada"}' http://127.0.0.1:\(boundPort)/v1/connectors/post-attribute-collection
 

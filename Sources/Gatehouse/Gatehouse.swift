@@ -8,7 +8,7 @@ struct Gatehouse: AsyncParsableCommand {
         abstract: "Answers Microsoft Entra sign-up calls at once and records every sign-up on Kafka.",
         subcommands: [
             DevCommand.self, ServeCommand.self, CheckConfigCommand.self, RulesCommand.self, WorkerCommand.self, DeadLetterCommand.self,
-            AuditCommand.self, ReplayCommand.self, TraceCommand.self, BrokerCommand.self,
+            AuditCommand.self, GrantsCommand.self, ReplayCommand.self, TraceCommand.self, BrokerCommand.self,
         ]
     )
 }

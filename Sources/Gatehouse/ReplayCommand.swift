@@ -127,10 +127,7 @@ struct ReplayCommand: AsyncParsableCommand {
         -> any ReplayDestination
     {
         if let intoWorker {
-            let inputs =
-                settings.map(BuiltInWorkers.Inputs.init)
-                ?? .init(
-                    auditDatabase: "data/audit.sqlite", notifications: NotificationsConfiguration(dataDirectory: workers.dataDirectory))
+            let inputs = settings.map { BuiltInWorkers.Inputs(settings: $0) } ?? BuiltInWorkers.Inputs(dataDirectory: workers.dataDirectory)
             let recordsPath = workers.dataDirectory.appendingPathComponent("workers/\(intoWorker).sqlite").path
             if dryRun {
                 // Nothing is created: without records yet, no event counts as done.

@@ -13,7 +13,7 @@ import UnixSignals
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Run workers (audit, notifications, …) in consumer groups on the sign-up stream.",
+        abstract: "Run workers (audit, notifications, permissions) in consumer groups on the sign-up stream.",
         discussion: """
             Each worker has its own consumer group, retry topics and dead-letter topic (named after workers.topic_prefix),
             and its idempotency records under durability.data_dir/workers. Several processes may run the same worker: they
@@ -43,18 +43,11 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
         let admin = try KafkaAdmin(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
-        let services = try BuiltInWorkers.services(names, .init(settings), configuration: settings.workers, topics: admin, logger: logger)
+        let services = try BuiltInWorkers.services(names, .init(settings: settings), configuration: settings.workers, topics: admin, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await group.run()
-    }
-}
-
-extension BuiltInWorkers.Inputs {
-    /// The inputs a configuration gives.
-    init(_ settings: GatehouseSettings) {
-        self.init(auditDatabase: settings.auditDatabase, notifications: settings.notifications)
     }
 }

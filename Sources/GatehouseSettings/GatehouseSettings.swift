@@ -31,6 +31,10 @@ public struct GatehouseSettings: Sendable {
     public var auditDatabase: String
     /// The notifications worker's targets and routes.
     public var notifications: NotificationsConfiguration
+    /// What the permissions worker grants, and where it pushes group memberships.
+    public var permissions: PermissionsConfiguration
+    /// The permissions worker's SQLite database (its grant store).
+    public var permissionsDatabase: String
 
     /// Loads and validates a configuration file.
     ///
@@ -74,14 +78,16 @@ public struct GatehouseSettings: Sendable {
 
         let overrides = environment.reduce(into: [String: String]()) { result, pair in
             guard let key = SettingsKey.all.first(where: { $0.environmentName == pair.key }) else { return }
+            if case .mappings = key.kind { return }
             result[key.environmentName.dropFirst("GATEHOUSE_".count).description] = pair.value
             present.insert(key.path)
         }
         let reader: ConfigReader
         do {
             // swift-configuration's YAML reader takes only lists of scalars; sections with lists of
-            // mappings (rules, notification routes) are read from the document, so the reader gets a
-            // copy of the file without them.
+            // mappings or free maps (rules, notification targets and routes, permission grants, the
+            // SCIM group map) are read from the document, so the reader gets a copy of the file
+            // without them.
             var settingsPath = path
             if Self.rawSections.contains(where: { Self.value(at: $0, in: document) != nil }) {
                 let copy = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-settings-\(UUID().uuidString).yaml")
@@ -143,6 +149,9 @@ public struct GatehouseSettings: Sendable {
         let notifications = Self.notifications(
             Self.value(at: ["workers", "notifications"], in: document), dataDirectory: dataDirectory, environment: environment, &problems)
         let auditDatabase = values.string("workers.audit.database", &problems) ?? dataDirectory.appendingPathComponent("audit.sqlite").path
+        let permissions = values.permissions(document: document, environment: environment, &problems)
+        let permissionsDatabase =
+            values.string("workers.permissions.database", &problems) ?? dataDirectory.appendingPathComponent("permissions.sqlite").path
 
         if !problems.isEmpty { throw ConfigurationProblems(problems) }
         return GatehouseSettings(
@@ -153,12 +162,16 @@ public struct GatehouseSettings: Sendable {
             rules: rules,
             workers: workers,
             auditDatabase: auditDatabase,
-            notifications: notifications
+            notifications: notifications,
+            permissions: permissions,
+            permissionsDatabase: permissionsDatabase
         )
     }
 
     /// Sections read from the document by their own readers, not key by key.
-    static let rawSections: [[String]] = [["rules"], ["workers", "notifications"]]
+    static let rawSections: [[String]] = [
+        ["rules"], ["workers", "notifications"], ["workers", "permissions", "grants"], ["workers", "permissions", "scim", "groups"],
+    ]
 
     static func value(at path: [String], in document: [String: Any]) -> Any? {
         var current: Any? = document
@@ -167,16 +180,20 @@ public struct GatehouseSettings: Sendable {
     }
 
     static func removingRawSections(_ document: [String: Any]) -> [String: Any] {
-        var document = document
-        for path in rawSections {
-            if path.count == 1 {
-                document[path[0]] = nil
-            } else if var section = document[path[0]] as? [String: Any] {
-                section[path[1]] = nil
-                document[path[0]] = section.isEmpty ? nil : section
-            }
+        rawSections.reduce(document) { removing($1, from: $0) }
+    }
+
+    /// `mapping` without the key at `path`; a mapping left empty goes too.
+    private static func removing(_ path: [String], from mapping: [String: Any]) -> [String: Any] {
+        guard let first = path.first else { return mapping }
+        var mapping = mapping
+        if path.count == 1 {
+            mapping[first] = nil
+        } else if let nested = mapping[first] as? [String: Any] {
+            let rest = removing(Array(path.dropFirst()), from: nested)
+            mapping[first] = rest.isEmpty ? nil : rest
         }
-        return document
+        return mapping
     }
 
     /// Collects the dotted paths of every leaf, and names each key Gatehouse does not know.

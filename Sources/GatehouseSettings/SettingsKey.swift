@@ -10,6 +10,9 @@ struct SettingsKey: Sendable {
         case boolean
         /// A map of free-form string keys (librdkafka properties).
         case map
+        /// A list of mappings, read from the YAML document itself (the configuration reader takes
+        /// lists of scalars only); no environment variable overrides it.
+        case mappings
     }
 
     let path: String
@@ -61,6 +64,14 @@ struct SettingsKey: Sendable {
         .init(path: "tls.client_certificate", kind: .oneOf(["required", "optional", "none"])),
         .init(path: "tls.client_ca_file", kind: .string),
         .init(path: "tls.client_fingerprints", kind: .stringList),
+        .init(path: "workers.permissions.database", kind: .string),
+        .init(path: "workers.permissions.grants", kind: .mappings),
+        .init(path: "workers.permissions.scim.url", kind: .string),
+        .init(path: "workers.permissions.scim.token_env", kind: .string),
+        .init(path: "workers.permissions.scim.token_file", kind: .string),
+        .init(path: "workers.permissions.scim.groups", kind: .map),
+        .init(path: "workers.permissions.scim.member", kind: .string),
+        .init(path: "workers.permissions.scim.timeout_seconds", kind: .integer(1...300)),
     ]
 
     static let byPath: [String: SettingsKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
