@@ -43,7 +43,8 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
         let admin = try KafkaAdmin(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
-        let services = try BuiltInWorkers.services(names, .init(settings: settings), configuration: settings.workers, topics: admin, logger: logger)
+        let services = try BuiltInWorkers.services(
+            names, .init(settings: settings), configuration: settings.workers, topics: admin, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -24,17 +24,7 @@ enum NotificationsFixture {
         _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let runner = WorkerRunner(worker: worker, configuration: configuration, topics: cluster, logger: TestFixtures.logger("worker"))
-        let group = ServiceGroup(services: [worker, runner], logger: TestFixtures.logger("worker"))
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
-            let result = try await body()
-            await group.triggerGracefulShutdown()
-            for try await _ in tasks {}
-            return result
-        }
+        return try await WorkerFixture.withServices([worker, runner], body)
     }
 
     /// Publishes sign-up CloudEvents with the given data, in order.

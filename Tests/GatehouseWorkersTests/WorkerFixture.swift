@@ -36,7 +36,13 @@ enum WorkerFixture {
         _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let runner = WorkerRunner(worker: worker, configuration: configuration, topics: cluster, logger: TestFixtures.logger("worker"))
-        let group = ServiceGroup(services: [runner], logger: TestFixtures.logger("worker"))
+        return try await withServices([runner], body)
+    }
+
+    /// Runs `services` in one group until `body` returns, then shuts them down gracefully, the last
+    /// first.
+    static func withServices<T: Sendable>(_ services: [any Service], _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let group = ServiceGroup(services: services, logger: TestFixtures.logger("worker"))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {
                 try await group.run()

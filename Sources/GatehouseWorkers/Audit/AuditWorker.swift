@@ -3,12 +3,15 @@ import GatehouseKafka
 public import GatehouseSignup
 
 /// The built-in audit worker: appends every sign-up event, and every worker outcome, to the audit
-/// store, hash-chained and idempotent on event id, in batches of up to 256 per transaction. The
+/// store, hash-chained and idempotent on event id, in batches of up to 512 per transaction. The
 /// outcomes let `gatehouse trace` show what each worker did with a sign-up.
 public struct AuditWorker: SignupWorker {
     public let name: String
     public let eventTypes: Set<String>
-    public var maxBatchSize: Int { 256 }
+    public var maxBatchSize: Int { 512 }
+    /// One lane: every batch appends to the one hash chain, under one write lock, so parallel lanes
+    /// would only queue for it; one lane makes the batches as large as the backlog allows.
+    public var concurrency: Int? { 1 }
     private let store: any AuditStore
 
     /// An audit worker storing events of `eventTypes` (sign-up events by default) in `store`.

@@ -10,39 +10,30 @@ public final class SQLiteAuditStore: AuditStore {
 
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws {
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
-        }
-        database = try DatabaseQueue(path: path, configuration: configuration)
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE IF NOT EXISTS audit_records (
-                        sequence INTEGER PRIMARY KEY,
-                        event_id TEXT NOT NULL UNIQUE,
-                        type TEXT NOT NULL,
-                        source TEXT NOT NULL,
-                        subject TEXT NOT NULL,
-                        time TEXT NOT NULL,
-                        data TEXT NOT NULL,
-                        recorded_at TEXT NOT NULL,
-                        origin TEXT NOT NULL DEFAULT '',
-                        previous_hash TEXT NOT NULL,
-                        hash TEXT NOT NULL
-                    );
-                    CREATE INDEX IF NOT EXISTS audit_records_subject ON audit_records (subject);
-                    CREATE INDEX IF NOT EXISTS audit_records_time ON audit_records (time);
-                    CREATE TABLE IF NOT EXISTS audit_head (
-                        id INTEGER PRIMARY KEY CHECK (id = 1),
-                        sequence INTEGER NOT NULL,
-                        hash TEXT NOT NULL
-                    );
-                    """
-            )
-        }
+        database = try SQLiteFile.open(
+            path, sync: .full,
+            schema: """
+                CREATE TABLE IF NOT EXISTS audit_records (
+                    sequence INTEGER PRIMARY KEY,
+                    event_id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    time TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    origin TEXT NOT NULL DEFAULT '',
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS audit_records_subject ON audit_records (subject);
+                CREATE INDEX IF NOT EXISTS audit_records_time ON audit_records (time);
+                CREATE TABLE IF NOT EXISTS audit_head (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    sequence INTEGER NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                """)
     }
 
     @discardableResult
@@ -55,7 +46,12 @@ public final class SQLiteAuditStore: AuditStore {
                 let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_records ORDER BY sequence DESC LIMIT 1")
                 var sequence: Int64 = last?["sequence"] ?? 0
                 var previousHash: String = last?["hash"] ?? AuditRecord.genesis
-                let exists = try db.cachedStatement(sql: "SELECT 1 FROM audit_records WHERE event_id = ?")
+                // Which of these are stored already, asked once for the batch.
+                let marks = Array(repeating: "?", count: entries.count).joined(separator: ",")
+                var seen = Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT event_id FROM audit_records WHERE event_id IN (\(marks))",
+                        arguments: StatementArguments(entries.map(\.eventID))))
                 let insert = try db.cachedStatement(
                     sql: """
                         INSERT INTO audit_records (sequence, event_id, type, source, subject, time, data, recorded_at, origin, previous_hash, hash)
@@ -63,9 +59,8 @@ public final class SQLiteAuditStore: AuditStore {
                         """
                 )
                 var appended = 0
-                var seen: Set<String> = []
                 for entry in entries {
-                    guard seen.insert(entry.eventID).inserted, try Bool.fetchOne(exists, arguments: [entry.eventID]) != true else {
+                    guard seen.insert(entry.eventID).inserted else {
                         continue
                     }
                     sequence += 1

@@ -12,28 +12,19 @@ public final class SQLiteGrantStore: GrantStore {
 
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws {
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
-        }
-        database = try DatabaseQueue(path: path, configuration: configuration)
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE IF NOT EXISTS grants (
-                        user_key TEXT NOT NULL,
-                        kind TEXT NOT NULL,
-                        name TEXT NOT NULL,
-                        event_id TEXT NOT NULL,
-                        granted_at REAL NOT NULL,
-                        scim_pushed_at REAL,
-                        PRIMARY KEY (user_key, kind, name)
-                    ) WITHOUT ROWID
-                    """
-            )
-        }
+        database = try SQLiteFile.open(
+            path, sync: .full,
+            schema: """
+                CREATE TABLE IF NOT EXISTS grants (
+                    user_key TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    granted_at REAL NOT NULL,
+                    scim_pushed_at REAL,
+                    PRIMARY KEY (user_key, kind, name)
+                ) WITHOUT ROWID
+                """)
     }
 
     @discardableResult

@@ -13,23 +13,14 @@ public final class CompletedEvents: Sendable {
 
     /// Opens (creating if needed) the records at `path`.
     public init(path: String) throws {
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
-        }
-        database = try DatabaseQueue(path: path, configuration: configuration)
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE IF NOT EXISTS completed (
-                        event_id TEXT PRIMARY KEY,
-                        completed_at REAL NOT NULL
-                    ) WITHOUT ROWID
-                    """
-            )
-        }
+        database = try SQLiteFile.open(
+            path, sync: .normal,
+            schema: """
+                CREATE TABLE IF NOT EXISTS completed (
+                    event_id TEXT PRIMARY KEY,
+                    completed_at REAL NOT NULL
+                ) WITHOUT ROWID
+                """)
     }
 
     /// The ids among `ids` that are completed.

@@ -29,6 +29,12 @@ public protocol SignupWorker: Sendable {
     /// by one.
     var maxBatchSize: Int { get }
 
+    /// How many lanes of users this worker runs at once, overriding
+    /// ``WorkerConfiguration/concurrency``; `nil` (the default) keeps the configuration's. A worker
+    /// whose batches all write to one database gains nothing from lanes that would only queue for its
+    /// write lock, and gains from larger batches.
+    var concurrency: Int? { get }
+
     /// Handles one event. Return to mark it done; throw to retry it later; throw
     /// ``PermanentFailure`` to send it to dead letters at once.
     func handle(_ event: WorkerEvent, context: WorkerContext) async throws
@@ -41,6 +47,8 @@ public protocol SignupWorker: Sendable {
 
 extension SignupWorker {
     public var maxBatchSize: Int { 1 }
+
+    public var concurrency: Int? { nil }
 
     public func handle(batch: [WorkerEvent], context: WorkerContext) async throws {
         for event in batch { try await handle(event, context: context) }

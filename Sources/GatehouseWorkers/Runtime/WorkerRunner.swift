@@ -95,7 +95,8 @@ public final class WorkerRunner: Service {
     /// (committing what is done).
     private func consume(_ consumer: KafkaConsumer, retryLevel: Int?, _ context: Context) async {
         let batchSize = max(worker.maxBatchSize, 1)
-        let lanes = Lanes<KafkaConsumerMessage>(count: configuration.concurrency, capacity: configuration.concurrency * batchSize)
+        let laneCount = worker.concurrency ?? configuration.concurrency
+        let lanes = Lanes<KafkaConsumerMessage>(count: laneCount, capacity: laneCount * batchSize)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await lanes.run(batchSize: batchSize) { batch in

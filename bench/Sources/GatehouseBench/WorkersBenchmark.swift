@@ -11,11 +11,10 @@ import Synchronization
 
 /// Worker throughput: a bare consumer that only reads and commits (the baseline), the audit worker
 /// into SQLite, and the notifications worker to a local webhook receiver, each on the same kind of
-/// events from the same broker.
+/// events from librdkafka's embedded cluster in the same process.
 struct WorkersBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "workers", abstract: "Measure worker throughput against a bare consumer.")
 
-    @Option(help: "Bootstrap servers.") var bootstrap: String
     @Option(help: "Events for the bare consumer and the audit worker.") var count: Int = 100_000
     @Option(help: "Events for the notifications worker.") var notifications: Int = 20_000
     @Option(help: "Webhook requests in flight.") var concurrency: Int = 64
@@ -24,27 +23,45 @@ struct WorkersBenchmark: AsyncParsableCommand {
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let topic = "bench-signups-\(UUID().uuidString.prefix(8))"
         let hooks = "bench-hooks-\(UUID().uuidString.prefix(8))"
-        let admin = try KafkaAdmin(bootstrapServers: [bootstrap], logger: logger)
+        // librdkafka's embedded cluster in this process, as the tests use it (a standalone
+        // `gatehouse broker` cannot create topics with partitions, having no admin API).
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
+        defer { cluster.shutdown() }
+        let admin = cluster
+        let bootstrap = cluster.bootstrapServers
         try await admin.createTopics([.init(name: topic, partitions: 12), .init(name: hooks, partitions: 12)])
+        Self.say("publishing \(count + notifications) events")
         try await SignupEventsPublisher.publish(bootstrap: bootstrap, topic: topic, count: count)
         try await SignupEventsPublisher.publish(bootstrap: bootstrap, topic: hooks, count: notifications)
+        // The embedded cluster keeps a bounded log per partition and drops the oldest messages past
+        // it: measure over what it holds.
+        let count = try await Self.available(topic, bootstrap: bootstrap, logger: logger)
+        let notifications = try await Self.available(hooks, bootstrap: bootstrap, logger: logger)
+        print("events \(count)")
+        print("notification_events \(notifications)")
+        Self.say("bare consumer")
 
         // Baseline: read and commit, nothing else.
         var consumerConfiguration = KafkaConsumerConfiguration(
             bootstrapServers: [bootstrap], subscription: .group("bench-bare-\(topic)", topics: [topic]))
         consumerConfiguration.statisticsInterval = nil
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
-        let bareStart = ContinuousClock.now
+        var consumerLogger = Logger(label: "bench")
+        consumerLogger.logLevel = ProcessInfo.processInfo.environment["GATEHOUSE_BENCH_DEBUG"] == nil ? .critical : .debug
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: consumerLogger)
+        var bareStart = ContinuousClock.now
         var read = 0
         for try await message in consumer.messages {
+            // Timed from the first message, as the workers are, so that joining the group is not counted.
+            if read == 0 { bareStart = .now }
             consumer.markDone(message)
             read += 1
             if read == count { break }
         }
-        let bare = Self.rate(count, since: bareStart)
+        let bare = Self.rate(count - 1, since: bareStart)
         try await consumer.commit()
         await consumer.close()
         print("bare_consumer_events_per_second \(bare)")
+        Self.say("audit worker")
 
         // The audit worker into SQLite.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-bench-\(UUID().uuidString)")
@@ -60,6 +77,7 @@ struct WorkersBenchmark: AsyncParsableCommand {
             [WorkerRunner(worker: AuditWorker(store: store), configuration: workers, topics: admin, logger: logger)], count: count
         ) { try Self.rows(database) }
         print("audit_events_per_second \(audit)")
+        Self.say("notifications worker")
 
         // The notifications worker to a local receiver answering 204.
         let received = Atomic<Int>(0)
@@ -100,8 +118,13 @@ struct WorkersBenchmark: AsyncParsableCommand {
             }
             var start: ContinuousClock.Instant?
             var startCount = 0
+            var lastNote = ContinuousClock.now
             while true {
                 let done = try await progress()
+                if ContinuousClock.now - lastNote > .seconds(5) {
+                    lastNote = .now
+                    say("\(done) of \(count)")
+                }
                 if start == nil, done > 0 {
                     start = .now
                     startCount = done
@@ -114,6 +137,24 @@ struct WorkersBenchmark: AsyncParsableCommand {
             for try await _ in tasks {}
             return rate
         }
+    }
+
+    /// A progress note on stderr, so a slow phase shows which it is.
+    private static func say(_ text: String) {
+        FileHandle.standardError.write(Data("workers benchmark: \(text)\n".utf8))
+    }
+
+    /// Messages the topic holds: the sum over its partitions of high minus low watermark.
+    private static func available(_ topic: String, bootstrap: String, logger: Logger) async throws -> Int {
+        let probe = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(bootstrapServers: [bootstrap], subscription: .partitions([:])), logger: logger)
+        var total: Int64 = 0
+        for id in try await probe.partitionIDs(of: topic) {
+            let marks = try await probe.watermarks(of: KafkaTopicPartition(topic: topic, partition: id))
+            total += marks.high - marks.low
+        }
+        await probe.close()
+        return Int(total)
     }
 
     private static func rows(_ database: String) throws -> Int {
