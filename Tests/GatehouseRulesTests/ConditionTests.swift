@@ -101,3 +101,32 @@ import Testing
         #expect(try !fires("[{present: email}, {present: city}]", request))
     }
 }
+
+/// The same conditions on External ID calls, whose attributes arrive wrapped and typed.
+@Suite struct ExternalIDConditionTests {
+    private func decision(_ when: String, _ request: SignupRequest) throws -> String {
+        let rules = try RuleTesting.compile("rules:\n  - {id: probe, when: \(when), block: stop}")
+        return rules.decide(request).actionName
+    }
+
+    @Test func everyConditionReadsExternalIDAttributes() throws {
+        let request = try RuleTesting.externalID(
+            [
+                "email": "Ada@Sales.Contoso.com", "givenName": "Ada", "country": "NO", "postalCode": "0150",
+                "extension_0a1b_Age": .int(36), "extension_0a1b_Member": .bool(true),
+            ],
+            identities: [.object(["signInType": "federated", "issuer": "google.com", "issuerAssignedId": "1"])])
+        let holding = [
+            #"{email_domain: ["*.contoso.com"]}"#, "{issuer: [google.com]}", "{present: givenName}", "{missing: city}",
+            "{attribute: Age, equals: 36}", "{attribute: Member, equals: true}", "{attribute: country, one_of: [no, se]}",
+            #"{attribute: postalCode, matches: "^[0-9]{4}$"}"#, "{attribute: givenName, length: {min: 2, max: 3}}",
+            "{all: [{present: email}, {not: {present: city}}]}", "{any: [{missing: email}, {present: country}]}",
+        ]
+        for when in holding { #expect(try decision(when, request) == "block", "\(when)") }
+        let failing = [
+            "{email_domain: [contoso.com]}", "{issuer: [facebook.com]}", "{missing: givenName}", "{attribute: Age, equals: 37}",
+            "{attribute: country, one_of: [dk]}", #"{attribute: postalCode, matches: "^[0-9]{5}$"}"#, "{not: {present: country}}",
+        ]
+        for when in failing { #expect(try decision(when, request) == "continue", "\(when)") }
+    }
+}

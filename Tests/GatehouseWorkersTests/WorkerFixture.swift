@@ -86,12 +86,14 @@ final class ScriptedWorker: SignupWorker, Sendable {
         case failTimes(Int)
         case permanent
         case alwaysFail
+        /// Fails until ``release()``.
+        case failUntilReleased
     }
 
     let name: String
     let eventTypes: Set<String> = [SignupEvent.type]
     private let script: [String: Behaviour]
-    private let state = Mutex<(calls: [String: Int], effects: [String], attempts: [String: [Int]])>(([:], [], [:]))
+    private let state = Mutex<(calls: [String: Int], effects: [String], attempts: [String: [Int]], released: Bool)>(([:], [], [:], false))
 
     init(name: String = TestFixtures.unique("scripted"), script: [String: Behaviour] = [:]) {
         self.name = name
@@ -110,9 +112,13 @@ final class ScriptedWorker: SignupWorker, Sendable {
         case .failTimes: break
         case .permanent: throw PermanentFailure("the target said 400: bad request")
         case .alwaysFail: throw TestFailure("always failing")
+        case .failUntilReleased: if !state.withLock({ $0.released }) { throw TestFailure("not released yet") }
         }
         state.withLock { $0.effects.append(event.id) }
     }
+
+    /// Lets `.failUntilReleased` events succeed.
+    func release() { state.withLock { $0.released = true } }
 
     /// The ids of events whose side effect happened, in order.
     var effects: [String] { state.withLock { $0.effects } }
