@@ -124,7 +124,8 @@ import Testing
         // Decisions are counted by action and deciding rule, and every rule that fired is counted.
         let metrics = try await HTTPTestClient.get(try #require(URL(string: "\(base)/metrics")))
         #expect(metrics.body.contains(#"gatehouse_signup_rule_decisions_total{action="block",rule="no-spam"}"#))
-        #expect(metrics.body.contains(#"gatehouse_signup_rule_decisions_total{action="continue",rule="none"} 1"#))
+        // (Continue at least once: before the reload, and for any attempt the signal had not yet reached.)
+        #expect(metrics.body.contains(#"gatehouse_signup_rule_decisions_total{action="continue",rule="none"}"#))
         #expect(metrics.body.contains(#"gatehouse_rules_fired_total{rule="no-spam"}"#))
         #expect(metrics.body.contains("gatehouse_rules_healthy 1"))
         gateway.interrupt()
