@@ -333,9 +333,3 @@ public final class SQLiteOutbox: Sendable {
         return headers
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
-}

@@ -22,11 +22,9 @@ import Testing
         """
     }
 
-    private func action(_ engine: RuleEngine, _ email: String) throws -> String {
-        engine.decide(try RuleTesting.apiConnector(["email": .string(email)])).actionName
-    }
-
-    @Test func changedRuleAndListFilesAreReloadedWhileRunning() async throws {
+    /// A rules file blocking one.example plus a list file blocking spam.example, loaded into an engine
+    /// with its reloader.
+    private static func start() throws -> (folder: URL, path: String, engine: RuleEngine, reloader: RulesReloader) {
         let folder = try RuleTesting.folder()
         try Data("spam.example\n".utf8).write(to: folder.appendingPathComponent("blocked.txt"))
         let path = try RuleTesting.write(Self.rules(blocking: "one.example"), in: folder)
@@ -34,6 +32,15 @@ import Testing
         let loaded = try RuleLoader.load(source)
         let engine = RuleEngine(loaded.ruleSet)
         let reloader = RulesReloader(source: source, loaded: loaded, engine: engine, logger: TestFixtures.logger("rules"))
+        return (folder, path, engine, reloader)
+    }
+
+    private func action(_ engine: RuleEngine, _ email: String) throws -> String {
+        engine.decide(try RuleTesting.apiConnector(["email": .string(email)])).actionName
+    }
+
+    @Test func changedRuleAndListFilesAreReloadedWhileRunning() async throws {
+        let (folder, path, engine, reloader) = try Self.start()
         let group = ServiceGroup(services: [reloader], logger: TestFixtures.logger("rules"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -52,13 +59,7 @@ import Testing
     }
 
     @Test func aBrokenReloadKeepsTheLastGoodRulesAndSaysWhy() throws {
-        let folder = try RuleTesting.folder()
-        try Data("spam.example\n".utf8).write(to: folder.appendingPathComponent("blocked.txt"))
-        let path = try RuleTesting.write(Self.rules(blocking: "one.example"), in: folder)
-        let source = RuleSource(path: path)
-        let loaded = try RuleLoader.load(source)
-        let engine = RuleEngine(loaded.ruleSet)
-        let reloader = RulesReloader(source: source, loaded: loaded, engine: engine, logger: TestFixtures.logger("rules"))
+        let (folder, path, engine, reloader) = try Self.start()
 
         try Data("rules:\n  - id: broken\n    when: {attribute: city, matches: \"(\"}\n    block: x\n".utf8).write(
             to: URL(fileURLWithPath: path))

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GatehouseKafka
 import GatehouseSignup
 import NIOCore
 import NIOHTTP1
