@@ -127,7 +127,7 @@ public enum Gateway {
         )
         return Application(
             router: router,
-            server: try tls.map { try .tls(.http1(), configuration: $0.channelConfiguration) } ?? .http1(),
+            server: .gateway(tls: tls?.channelConfiguration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
