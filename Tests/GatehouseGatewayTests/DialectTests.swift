@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseSignup
 import Testing
 
@@ -219,5 +220,33 @@ enum ExternalIDSamples {
     @Test func saysWhereTheTextStopsBeingJSON() {
         let error = #expect(throws: MalformedJSON.self) { try JSONValue.parse(Array(#"{"email": }"#.utf8)) }
         #expect(error?.detail == "unexpected character '}' at byte 10")
+    }
+
+    @Test func eventTimestampsAreRFC3339InUTCWithMilliseconds() {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        for milliseconds in [0, 1, 999, 1_000, 951_782_400_000, 1_795_686_123_456, 4_102_444_799_999] as [Int64] {
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            #expect(SignupEvent.timestamp(date) == style.format(date), "\(milliseconds)")
+        }
+        // Sub-millisecond parts are cut, never rounded up into the next millisecond.
+        #expect(SignupEvent.timestamp(Date(timeIntervalSince1970: 1.9999)) == "1970-01-01T00:00:01.999Z")
+        #expect(SignupEvent.timestamp(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
+    }
+
+    @Test func eventIDsAreRandomVersion4UUIDs() {
+        let ids = (0..<1_000).map { _ in RandomID.uuid() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(50) {
+            #expect(UUID(uuidString: id)?.uuidString.lowercased() == id)
+            let characters = Array(id)
+            #expect(characters[14] == "4")
+            #expect("89ab".contains(characters[19]))
+        }
+    }
+
+    @Test func newTraceparentsAreWellFormedAndDistinct() {
+        let first = TraceContext.newTraceparent()
+        #expect(TraceContext.traceparent(from: first) == first)
+        #expect(TraceContext.newTraceparent() != first)
     }
 }

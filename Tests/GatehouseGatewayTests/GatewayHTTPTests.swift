@@ -81,6 +81,32 @@ import Testing
         }
     }
 
+    @Test func basicCredentialsInAnyValidSpellingAreAccepted() async throws {
+        try await GatewayFixture.withGateway { client, _, _ in
+            let token = Data("entra:s3cret-pass".utf8).base64EncodedString()
+            // The standard token, a lowercase scheme, blanks around the token, and the same bytes with
+            // non-zero trailing bits (a non-canonical encoding that still decodes to the credential).
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+            var characters = Array(token)
+            #expect(characters.last == "=")
+            let last = characters.count - 2
+            characters[last] = alphabet[alphabet.firstIndex(of: characters[last])! | 1]
+            let nonCanonical = String(characters)
+            #expect(nonCanonical != token)
+            #expect(Data(base64Encoded: nonCanonical) == Data("entra:s3cret-pass".utf8))
+            for (authorization, expected) in [
+                ("Basic \(token)", HTTPResponse.Status.ok), ("basic \(token)", .ok), ("BASIC  \(token) ", .ok),
+                ("Basic \(nonCanonical)", .ok), ("Basic " + String(token.dropLast()), .unauthorized),
+                ("Bearer \(token)", .unauthorized), ("Basic", .unauthorized),
+            ] {
+                var headers = GatewayFixture.headers(nil)
+                headers[.authorization] = authorization
+                let response = try await GatewayFixture.post(client, "/v1/connectors", #"{"email":"a@example.com"}"#, headers: headers)
+                #expect(response.status == expected, "\(authorization)")
+            }
+        }
+    }
+
     @Test func brokenInputGetsAPreciseProblem() async throws {
         try await GatewayFixture.withGateway(configure: { $0.maxBodyBytes = 1024 }) { client, _, _ in
             let malformed = try await GatewayFixture.post(client, "/v1/connectors", #"{"email": "#)

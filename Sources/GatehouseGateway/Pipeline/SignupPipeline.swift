@@ -79,7 +79,7 @@ final class SignupPipeline: Sendable {
         let decision = decider.decide(request).allowed(at: request.step)
         let response = request.response(to: decision)
         var answer = ConnectorAnswer(status: response.status, body: response.body.canonicalBytes())
-        let eventID = UUID().uuidString.lowercased()
+        let eventID = RandomID.uuid()
         let userKey = request.claims.userKey ?? "anonymous|\(fingerprint.hex.prefix(32))"
         let event = SignupEvent(
             id: eventID,

@@ -79,10 +79,50 @@ public struct SignupEvent: Sendable {
         ]
     }
 
-    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    /// RFC 3339 with milliseconds, in UTC.
+    /// RFC 3339 with milliseconds, in UTC, such as `2026-11-26T09:58:00.123Z`.
+    ///
+    /// Written by hand from `gmtime_r`: Foundation's `ISO8601FormatStyle` gives the same text at many
+    /// times the cost, and every event and worker outcome carries timestamps.
     public static func timestamp(_ date: Date) -> String {
-        timestampStyle.format(date)
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds.floorDivided(by: 1000))
+        let fraction = Int(milliseconds - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var text: [UInt8] = []
+        text.reserveCapacity(24)
+        func append(_ value: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(Int(parts.tm_year) + 1900, digits: 4)
+        text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mon) + 1, digits: 2)
+        text.append(UInt8(ascii: "-"))
+        append(Int(parts.tm_mday), digits: 2)
+        text.append(UInt8(ascii: "T"))
+        append(Int(parts.tm_hour), digits: 2)
+        text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_min), digits: 2)
+        text.append(UInt8(ascii: ":"))
+        append(Int(parts.tm_sec), digits: 2)
+        text.append(UInt8(ascii: "."))
+        append(fraction, digits: 3)
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+extension Int64 {
+    /// Division rounding towards negative infinity.
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

@@ -32,9 +32,8 @@ public struct SignupFingerprint: Hashable, Sendable, CustomStringConvertible {
 public enum TraceContext {
     /// A new `traceparent` with random trace and span ids, sampled.
     public static func newTraceparent() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let trace = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let span = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let trace = RandomID.bytes(16)
+        let span = RandomID.bytes(8)
         return "00-\(Hex.string(trace))-\(Hex.string(span))-01"
     }
 
@@ -48,6 +47,38 @@ public enum TraceContext {
             parts[2] != String(repeating: "0", count: 16)
         else { return newTraceparent() }
         return header.lowercased()
+    }
+}
+
+/// Random identifiers for the request path.
+///
+/// Foundation's `UUID()` opens and reads `/dev/urandom` on every call on Linux, and drawing random bytes
+/// one at a time costs a `getrandom` call each; these draw eight bytes per call.
+public enum RandomID {
+    /// A random version 4 UUID in lowercase, as `UUID().uuidString.lowercased()` would give.
+    public static func uuid() -> String {
+        var bytes = self.bytes(16)
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = Array(Hex.string(bytes).utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, character) in hex.enumerated() {
+            if index == 8 || index == 12 || index == 16 || index == 20 { text.append(UInt8(ascii: "-")) }
+            text.append(character)
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `count` random bytes from the system's cryptographically secure generator, eight per call.
+    static func bytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 7)
+        while bytes.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+        }
+        return Array(bytes.prefix(count))
     }
 }
 

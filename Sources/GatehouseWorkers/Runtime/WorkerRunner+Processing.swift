@@ -191,7 +191,7 @@ extension WorkerRunner {
     private func publishOutcome(_ outcome: WorkerOutcome, _ context: Context, of type: String? = nil) async {
         guard let topic = configuration.outcomesTopic, type != WorkerOutcome.type else { return }
         let headers = [
-            KafkaHeader(key: "ce_specversion", value: "1.0"), KafkaHeader(key: "ce_id", value: UUID().uuidString.lowercased()),
+            KafkaHeader(key: "ce_specversion", value: "1.0"), KafkaHeader(key: "ce_id", value: RandomID.uuid()),
             KafkaHeader(key: "ce_source", value: "/gatehouse/workers/\(worker.name)"),
             KafkaHeader(key: "ce_type", value: WorkerOutcome.type),
             KafkaHeader(key: "ce_time", value: SignupEvent.timestamp(outcome.time)), KafkaHeader(key: "ce_subject", value: outcome.userKey),
