@@ -254,6 +254,7 @@ let package = Package(
                 "GatehouseRules",
                 "GatehouseSettings",
                 "GatehouseKafka",
+                "GatehouseOutbox",
                 "GatehouseSignup",
                 "GatehouseTestSupport",
                 "GatehouseWorkers",

@@ -8,6 +8,9 @@ public struct OutboxConfiguration: Sendable {
     public var maxBatch: Int = 512
     /// How long published records are kept, to recognise identity-provider retries after a restart.
     public var retention: Duration = .seconds(600)
+    /// How many just-committed records are kept in memory for the publisher, which otherwise reads
+    /// them back from SQLite.
+    public var memoryTail: Int = 8_192
 
     public init(path: String) {
         self.path = path

@@ -11,6 +11,10 @@ import Synchronization
 /// Appends are group-committed: a writer thread takes every append waiting, writes them in one
 /// transaction and syncs once, then releases all their callers. Under load one fsync covers many
 /// answers; alone, an append costs one fsync.
+///
+/// What was just committed is also kept in memory for the publisher (up to
+/// ``OutboxConfiguration/memoryTail`` records), so that in the steady state it never reads back what was
+/// just written; it reads SQLite after a restart, after a failed publication, or when it falls behind.
 public final class SQLiteOutbox: Sendable {
     private struct Pending {
         var record: OutboxRecord
@@ -24,6 +28,14 @@ public final class SQLiteOutbox: Sendable {
         var unpublished = 0
         var oldestUnpublished: Date?
         var lastPrune = Date()
+        /// Committed records the publisher has not been handed yet, by ascending sequence.
+        var tail: [OutboxRecord] = []
+        /// Every unpublished record from this sequence on is in ``tail`` or was handed out from it. A
+        /// record that finds the tail full moves this past itself, and the publisher reads it from SQLite.
+        var tailFrom: Int64 = .max
+        /// The highest sequence handed out from the tail. A publisher that goes back before it (to send
+        /// a refused record again) reads from SQLite.
+        var tailPassed: Int64 = 0
     }
 
     private let database: DatabaseQueue
@@ -71,7 +83,7 @@ public final class SQLiteOutbox: Sendable {
                             published INTEGER NOT NULL DEFAULT 0
                         );
                         CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (published, sequence);
-                        CREATE INDEX IF NOT EXISTS outbox_fingerprint ON outbox (fingerprint);
+                        DROP INDEX IF EXISTS outbox_fingerprint;
                         """
                 )
             }
@@ -79,12 +91,15 @@ public final class SQLiteOutbox: Sendable {
             throw OutboxUnavailable(reason: "cannot open the outbox at \(configuration.path): \(error)", isFull: false)
         }
         (committed, newRecords) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let (count, oldest) = try database.read { db -> (Int, Double?) in
+        let (count, oldest, newest) = try database.read { db -> (Int, Double?, Int64?) in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published = 0") ?? 0
             let oldest = try Double.fetchOne(db, sql: "SELECT MIN(created_at) FROM outbox WHERE published = 0")
-            return (count, oldest)
+            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM outbox WHERE published = 0")
+            return (count, oldest, newest)
         }
         state.withLock { state in
+            // What is unpublished from an earlier run is read from SQLite; everything after it from memory.
+            state.tailFrom = (newest ?? 0) + 1
             state.unpublished = count
             state.oldestUnpublished = oldest.map(Date.init(timeIntervalSince1970:))
         }
@@ -130,8 +145,23 @@ public final class SQLiteOutbox: Sendable {
 
     /// Unpublished records after `sequence`, oldest first, read on a Dispatch thread: SQLite blocks
     /// while the writer syncs, and a blocked thread of the cooperative pool would stall request handling.
+    ///
+    /// Served from memory when the records just committed follow `sequence` without a gap.
     func unpublished(after sequence: Int64, limit: Int) async throws -> [OutboxRecord] {
-        try await Blocking.run { [self] in try readUnpublished(after: sequence, limit: limit) }
+        if let records = state.withLock({ Self.takeFromTail(&$0, after: sequence, limit: limit) }) { return records }
+        return try await Blocking.run { [self] in try readUnpublished(after: sequence, limit: limit) }
+    }
+
+    /// The records after `sequence` from memory, up to `limit`, or `nil` when memory may not hold all of
+    /// them. Forgets what the publisher has passed.
+    private static func takeFromTail(_ state: inout State, after sequence: Int64, limit: Int) -> [OutboxRecord]? {
+        guard sequence >= state.tailPassed, sequence + 1 >= state.tailFrom else { return nil }
+        let passed = state.tail.prefix { $0.sequence <= sequence }.count
+        state.tail.removeFirst(passed)
+        state.tailPassed = sequence
+        let records = Array(state.tail.prefix(limit))
+        if let last = records.last { state.tailPassed = last.sequence }
+        return records
     }
 
     private func readUnpublished(after sequence: Int64, limit: Int) throws -> [OutboxRecord] {
@@ -219,7 +249,14 @@ public final class SQLiteOutbox: Sendable {
             state.lastPrune = Date()
             return true
         }
+        // A commit of published marks alone need not reach the disk at once: a lost mark only means the
+        // record is published again with its event id. The next append's fsync of the WAL covers it.
+        // Appends are only written with synchronous=FULL back in force.
+        let marksOnly = batch.isEmpty
         do {
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: marksOnly ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL")
+            }
             let sequences = try database.write { db -> [Int64] in
                 var sequences: [Int64] = []
                 sequences.reserveCapacity(batch.count)
@@ -253,6 +290,15 @@ public final class SQLiteOutbox: Sendable {
             commitTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             appendsCounter.increment(by: batch.count)
             let depth = state.withLock { state in
+                for (pending, sequence) in zip(batch, sequences) {
+                    guard state.tail.count < configuration.memoryTail else {
+                        state.tailFrom = max(state.tailFrom, sequence + 1)
+                        continue
+                    }
+                    var record = pending.record
+                    record.sequence = sequence
+                    state.tail.append(record)
+                }
                 state.unpublished += batch.count - published.count
                 if state.unpublished <= 0 {
                     state.unpublished = 0

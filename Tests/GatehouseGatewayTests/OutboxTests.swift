@@ -1,0 +1,42 @@
+import Foundation
+import GatehouseKafka
+import GatehouseOutbox
+import GatehouseTestSupport
+import Testing
+
+@Suite struct OutboxTests {
+    /// The publisher takes just-committed records from memory and everything else from SQLite: records
+    /// that were there before it started, and those that found the memory tail full. Either way each
+    /// record reaches Kafka once, in the order it was appended.
+    @Test(arguments: [0, 3, 8_192])
+    func thePublisherDrainsEveryRecordInOrderFromMemoryOrSQLite(memoryTail: Int) async throws {
+        let topic = TestFixtures.unique("outbox")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            var configuration = OutboxConfiguration(path: folder.appendingPathComponent("outbox.sqlite").path)
+            configuration.memoryTail = memoryTail
+            let outbox = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+            func append(_ index: Int) async throws {
+                let message = KafkaProducerMessage(topic: topic, key: Array("user".utf8), value: Array("\(index)".utf8))
+                let record = OutboxRecord(
+                    eventID: "event-\(index)", fingerprint: nil, responseStatus: 200, responseBody: [], message: message,
+                    createdAt: Date())
+                _ = try await outbox.append(record)
+            }
+            // Some records wait in SQLite before the publisher starts; the rest arrive while it runs.
+            for index in 0..<20 { try await append(index) }
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let publisher = OutboxPublisher(outbox: outbox, producer: producer, logger: TestFixtures.logger("publisher"), batchSize: 7)
+            let running = Task { try await publisher.run() }
+            for index in 20..<200 { try await append(index) }
+            let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: 200, limit: .seconds(60))
+            running.cancel()
+            _ = try? await running.value
+            await outbox.close()
+            #expect(messages.map { String(decoding: $0.value ?? [], as: UTF8.self) } == (0..<200).map(String.init))
+        }
+    }
+}
