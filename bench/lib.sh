@@ -14,6 +14,7 @@ wait_for_line() { for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; d
 
 # start_broker: `gatehouse broker` on core 1; sets $bootstrap.
 start_broker() {
+    rm -f "$out/broker.out" # a stale address from an earlier run must not be read before the new one
     taskset -c 1 "$bin/gatehouse" broker --topic gatehouse.signups.v1:12 --log-level error >"$out/broker.out" &
     pids+=($!)
     wait_for_line "$out/broker.out"
@@ -31,6 +32,7 @@ kafka: {bootstrap_servers: ["$bootstrap"]}
 auth: {connectors: {basic: ["bench:bench-password"]}}
 $extra
 YAML
+    rm -f "$out/$name.out"
     taskset -c 0 "$bin/gatehouse" serve --config "$out/$name.yaml" --log-level error >"$out/$name.out" &
     pid=$!
     pids+=($pid)
