@@ -61,7 +61,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             func date(_ text: String?, _ name: String) throws -> Date? {
                 guard let text else { return nil }
-                guard let date = try? Date(text, strategy: .iso8601) else {
+                guard let date = SignupEvent.parseTimestamp(text) else {
                     throw ValidationError("--\(name) must be an RFC 3339 time such as 2026-11-26T09:00:00Z, not '\(text)'")
                 }
                 return date

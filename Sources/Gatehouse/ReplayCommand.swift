@@ -158,7 +158,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     static func start(_ text: String) throws -> KafkaTopicReader.Start {
         if text == "beginning" { return .beginning }
-        if let date = try? Date(text, strategy: .iso8601) { return .time(date) }
+        if let date = SignupEvent.parseTimestamp(text) { return .time(date) }
         if let offsets = offsets(text) { return .offsets(offsets) }
         throw ValidationError(
             "--from must be beginning, an RFC 3339 time such as 2026-11-26T08:00:00Z, or partition:offset,..., not '\(text)'")
@@ -166,7 +166,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     static func end(_ text: String) throws -> KafkaTopicReader.End {
         if text == "now" { return .current }
-        if let date = try? Date(text, strategy: .iso8601) { return .time(date) }
+        if let date = SignupEvent.parseTimestamp(text) { return .time(date) }
         if let offsets = offsets(text) { return .offsets(offsets) }
         throw ValidationError("--until must be now, an RFC 3339 time, or partition:offset,..., not '\(text)'")
     }

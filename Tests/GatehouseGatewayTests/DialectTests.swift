@@ -223,14 +223,34 @@ enum ExternalIDSamples {
     }
 
     @Test func eventTimestampsAreRFC3339InUTCWithMilliseconds() {
-        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        for milliseconds in [0, 1, 999, 1_000, 951_782_400_000, 1_795_686_123_456, 4_102_444_799_999] as [Int64] {
-            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-            #expect(SignupEvent.timestamp(date) == style.format(date), "\(milliseconds)")
+        // Foundation's ISO8601FormatStyle writes 0.999 s as ".998": it cuts the binary fraction.
+        let expected: [(Int64, String)] = [
+            (0, "1970-01-01T00:00:00.000Z"), (1, "1970-01-01T00:00:00.001Z"), (999, "1970-01-01T00:00:00.999Z"),
+            (1_000, "1970-01-01T00:00:01.000Z"), (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+            (1_795_686_123_456, "2026-11-26T09:42:03.456Z"), (4_102_444_799_999, "2099-12-31T23:59:59.999Z"),
+        ]
+        for (milliseconds, text) in expected {
+            #expect(SignupEvent.timestamp(Date(timeIntervalSince1970: Double(milliseconds) / 1000)) == text)
         }
         // Sub-millisecond parts are cut, never rounded up into the next millisecond.
         #expect(SignupEvent.timestamp(Date(timeIntervalSince1970: 1.9999)) == "1970-01-01T00:00:01.999Z")
         #expect(SignupEvent.timestamp(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
+    }
+
+    @Test func timestampsAreReadBackExactlyAndOtherRFC3339FormsStillParse() {
+        for milliseconds in [0, 1, 999, 951_782_400_000, 1_795_686_123_456, 4_102_444_799_999] as [Int64] {
+            let text = SignupEvent.timestamp(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            let parsed = SignupEvent.parseTimestamp(text)
+            #expect(parsed.map(SignupEvent.timestamp) == text)
+            #expect(abs((parsed?.timeIntervalSince1970 ?? 0) - Double(milliseconds) / 1000) < 1e-6, "\(text)")
+        }
+        #expect(SignupEvent.parseTimestamp("2026-11-26T10:00:00Z") == Date(timeIntervalSince1970: 1_795_687_200))
+        #expect(SignupEvent.parseTimestamp("2026-11-26T10:00:00.5Z") == Date(timeIntervalSince1970: 1_795_687_200.5))
+        #expect(SignupEvent.parseTimestamp("2026-11-26T12:00:00+02:00") == Date(timeIntervalSince1970: 1_795_687_200))
+        #expect(SignupEvent.parseTimestamp("2024-02-29T00:00:00Z") == Date(timeIntervalSince1970: 1_709_164_800))
+        for broken in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-26 10:00:00Z", "2026-11-26T10:00:00.Z", "2026-11-26T1x:00:00Z"] {
+            #expect(SignupEvent.parseTimestamp(broken) == nil, "\(broken)")
+        }
     }
 
     @Test func eventIDsAreRandomVersion4UUIDs() {

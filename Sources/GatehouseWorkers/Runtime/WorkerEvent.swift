@@ -44,7 +44,7 @@ public struct WorkerEvent: Sendable {
         self.type = type
         self.source = headers.first(named: "ce_source") ?? ""
         self.subject = headers.first(named: "ce_subject")
-        self.time = headers.first(named: "ce_time").flatMap { try? Date($0, strategy: .iso8601) }
+        self.time = headers.first(named: "ce_time").flatMap(SignupEvent.parseTimestamp)
         do {
             self.data = try JSONValue.parse(record.value ?? [])
         } catch {

@@ -57,7 +57,7 @@ public struct WorkerOutcome: Sendable, Hashable {
     public init?(json: JSONValue) {
         guard let worker = json["worker"]?.stringValue, let eventID = json["eventId"]?.stringValue,
             let status = json["status"]?.stringValue.flatMap(Status.init(rawValue:)),
-            let time = json["time"]?.stringValue.flatMap({ try? Date($0, strategy: .iso8601) })
+            let time = json["time"]?.stringValue.flatMap(SignupEvent.parseTimestamp)
         else { return nil }
         self.worker = worker
         self.eventID = eventID
@@ -65,7 +65,7 @@ public struct WorkerOutcome: Sendable, Hashable {
         self.status = status
         if case .int(let attempt)? = json["attempt"] { self.attempt = Int(attempt) } else { self.attempt = 1 }
         self.error = json["error"]?.stringValue
-        self.due = json["due"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) }
+        self.due = json["due"]?.stringValue.flatMap(SignupEvent.parseTimestamp)
         self.time = time
     }
 

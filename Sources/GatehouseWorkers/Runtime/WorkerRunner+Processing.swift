@@ -19,7 +19,7 @@ extension WorkerRunner {
                 await settle(message: message, event: nil, failure: error, attempt: 1, consumer: consumer, context)
                 continue
             }
-            if retryLevel != nil, let due = message.headers.first(named: WorkerHeaders.due).flatMap({ try? Date($0, strategy: .iso8601) }) {
+            if retryLevel != nil, let due = message.headers.first(named: WorkerHeaders.due).flatMap(SignupEvent.parseTimestamp) {
                 let wait = due.timeIntervalSinceNow
                 if wait > 0 {
                     // Shutdown interrupts the wait; the record is then read again by the next owner.
