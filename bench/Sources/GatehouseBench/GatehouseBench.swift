@@ -7,6 +7,9 @@ struct GatehouseBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse-bench",
         abstract: "Gatehouse's benchmarks (see bench/README.md).",
-        subcommands: [ProducerBenchmark.self, CeilingServer.self, RulesBenchmark.self, SignupEventsPublisher.self, WorkersBenchmark.self]
+        subcommands: [
+            ProducerBenchmark.self, CeilingServer.self, RulesBenchmark.self, RequestPathBenchmark.self, SignupEventsPublisher.self,
+            WorkersBenchmark.self,
+        ]
     )
 }
