@@ -96,7 +96,7 @@ public final class WorkerRunner: Service {
     private func consume(_ consumer: KafkaConsumer, retryLevel: Int?, _ context: Context) async {
         let batchSize = max(worker.maxBatchSize, 1)
         let laneCount = worker.concurrency ?? configuration.concurrency
-        let lanes = Lanes<KafkaConsumerMessage>(count: laneCount, capacity: laneCount * batchSize)
+        let lanes = Lanes<KafkaConsumerMessage>(count: laneCount, capacity: 2 * laneCount * batchSize)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await lanes.run(batchSize: batchSize) { batch in
