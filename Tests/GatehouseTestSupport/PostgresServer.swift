@@ -41,6 +41,12 @@ public final class PostgresServer: Sendable {
         self.lifeline = lifeline
     }
 
+    /// Stops the server and removes its folder (without waiting). The shared server is never stopped
+    /// this way: it stops when the process ends.
+    public func stop() {
+        try? lifeline.close()
+    }
+
     /// The test process's server, started on first use.
     public static func shared() async throws -> PostgresServer {
         try await sharedServer.value
@@ -107,9 +113,10 @@ public final class PostgresServer: Sendable {
         return String(path[path.index(after: path.lastIndex(of: "/")!)...])
     }
 
+    /// Over the Unix socket, which trusts, so that a server that accepts only TLS on TCP is reached too.
     private func connect(database: String) async throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(
-            host: "127.0.0.1", port: port, username: user, password: password, database: database, tls: .disable)
+            unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: nil, database: database)
         configuration.options.connectTimeout = .seconds(5)
         return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Self.logger)
     }
@@ -120,16 +127,29 @@ public final class PostgresServer: Sendable {
 
     /// Starts a server of its own (the benchmark's, or a test's that must stop it).
     ///
-    /// - Parameter durable: Whether commits wait for the disk (`fsync`), as in production. Tests
-    ///   turn it off: they check behaviour, not durability across power cuts.
-    public static func start(durable: Bool) async throws -> PostgresServer {
+    /// - Parameters:
+    ///   - durable: Whether commits wait for the disk (`fsync`), as in production. Tests turn it off:
+    ///     they check behaviour, not durability across power cuts.
+    ///   - tls: A certificate and key (PEM files) to serve TLS with; TCP connections must then use it
+    ///     (`hostssl`), while the Unix socket stays plain.
+    public static func start(durable: Bool, tls: (certificateFile: String, keyFile: String)? = nil) async throws -> PostgresServer {
         let binaries = try findBinaries()
         let folder = try makeFolder()
         let data = folder + "/data"
         let password = "test-\(UUID().uuidString.prefix(12))"
         try password.write(toFile: folder + "/password", atomically: true, encoding: .utf8)
+        var settings = ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=\(durable ? "on" : "off")", "-c", "max_connections=200"]
+        var files = [folder, folder + "/password"]
+        if let tls {
+            try FileManager.default.copyItem(atPath: tls.certificateFile, toPath: folder + "/server.pem")
+            try FileManager.default.copyItem(atPath: tls.keyFile, toPath: folder + "/server.key")
+            // PostgreSQL refuses a key that others can read.
+            chmod(folder + "/server.key", 0o600)
+            files += [folder + "/server.pem", folder + "/server.key"]
+            settings += ["-c", "ssl=on", "-c", "ssl_cert_file=\(folder)/server.pem", "-c", "ssl_key_file=\(folder)/server.key"]
+        }
         let asPostgres = geteuid() == 0
-        if asPostgres { try chownToPostgres(folder) }
+        if asPostgres { try chownToPostgres(files) }
 
         let initOutput = try run(
             binaries.path + "/initdb",
@@ -142,16 +162,23 @@ public final class PostgresServer: Sendable {
             throw PostgresServerError("initdb failed (exit \(initOutput.status)): \(initOutput.text)")
         }
 
+        if tls != nil {
+            // TCP only with TLS, so that a connection that succeeds proves it was encrypted.
+            let hba = data + "/pg_hba.conf"
+            let rules = try String(contentsOfFile: hba, encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix("host ") ? "hostssl" + $0.dropFirst(4) : $0 }
+                .joined(separator: "\n")
+            // Not atomically: the file must stay the postgres user's.
+            try rules.write(toFile: hba, atomically: false, encoding: .utf8)
+        }
+
         var lastProblem = ""
         // A free port can be taken between finding and binding it: try a few.
         for _ in 0..<3 {
             let port = try freePort()
             let (lifeline, log) = try launch(
-                binaries.path + "/postgres",
-                [
-                    "-D", data, "-p", "\(port)", "-k", folder, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=\(durable ? "on" : "off")",
-                    "-c", "max_connections=200", "-c", "shared_buffers=64MB",
-                ],
+                binaries.path + "/postgres", ["-D", data, "-p", "\(port)", "-k", folder] + settings,
                 folder: folder, asPostgres: asPostgres)
             let server = PostgresServer(
                 password: password, port: port, socketDirectory: folder, version: binaries.version, lifeline: lifeline)
@@ -212,13 +239,13 @@ public final class PostgresServer: Sendable {
         return folder
     }
 
-    private static func chownToPostgres(_ folder: String) throws {
+    private static func chownToPostgres(_ files: [String]) throws {
         guard let entry = getpwnam("postgres") else {
             throw PostgresServerError(
                 "running as root, but there is no postgres user to run initdb and postgres as (install the postgresql package)")
         }
         let (uid, gid) = (entry.pointee.pw_uid, entry.pointee.pw_gid)
-        for path in [folder, folder + "/password"] where chown(path, uid, gid) != 0 {
+        for path in files where chown(path, uid, gid) != 0 {
             throw PostgresServerError("cannot give \(path) to the postgres user: errno \(errno)")
         }
     }
