@@ -184,6 +184,8 @@ let package = Package(
                 "GatehouseKafka",
                 "GatehouseRules",
                 "GatehouseSignup",
+                // Its PostgreSQL server, for the audit worker into PostgreSQL.
+                "GatehouseTestSupport",
                 "GatehouseWorkers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

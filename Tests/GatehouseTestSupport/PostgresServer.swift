@@ -101,11 +101,17 @@ public final class PostgresServer: Sendable {
     /// The first column of the first row of a query, as an integer.
     public func count(_ sql: String, in url: String) async throws -> Int {
         let connection = try await connect(database: Self.databaseName(url))
-        defer { Task { try? await connection.close() } }
-        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).decode(Int.self) {
+        do {
+            var value = 0
+            for try await first in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).decode(Int.self) {
+                value = first
+            }
+            try? await connection.close()
             return value
+        } catch {
+            try? await connection.close()
+            throw PostgresServerError("\(sql) failed: \(String(reflecting: error))")
         }
-        return 0
     }
 
     private static func databaseName(_ url: String) -> String {
