@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // librdkafka 2.0.2 from Debian's librdkafka-dev, plus a prefixed shim for its variadic functions.
@@ -101,6 +102,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -182,6 +185,8 @@ let package = Package(
                 "GatehouseKafka",
                 "GatehouseRules",
                 "GatehouseSignup",
+                // Its PostgreSQL server, for the audit worker into PostgreSQL.
+                "GatehouseTestSupport",
                 "GatehouseWorkers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -191,13 +196,14 @@ let package = Package(
             path: "bench/Sources/GatehouseBench",
             swiftSettings: swiftSettings
         ),
-        // Fixtures shared by the test targets: embedded clusters, unique names, deadlines, test certificates.
+        // Fixtures shared by the test targets: embedded clusters, a PostgreSQL server, unique names, deadlines, test certificates.
         .target(
             name: "GatehouseTestSupport",
             dependencies: [
                 "GatehouseKafka",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
             ],

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Gatehouse needs on a fresh Debian machine, and nothing already present:
 # librdkafka (Debian's librdkafka-dev 2.0.2) with pkg-config, kcat for the interoperability test,
-# and wrk for the HTTP benchmarks. Needs root or sudo when something is missing.
+# wrk for the HTTP benchmarks, and PostgreSQL's server binaries (Debian's postgresql, under
+# /usr/lib/postgresql/<version>/bin) for the PostgreSQL store tests, which start their own server.
+# Needs root or sudo when something is missing.
 set -euo pipefail
 
 missing=()
@@ -9,6 +11,7 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
 pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev pkg-config)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 
 # The schema conformance tests validate real output with Python's jsonschema.
 if ! python3 -c 'import jsonschema' >/dev/null 2>&1; then

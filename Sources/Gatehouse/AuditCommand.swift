@@ -3,6 +3,7 @@ import Foundation
 import GatehouseSettings
 import GatehouseSignup
 import GatehouseWorkers
+import Logging
 
 /// `gatehouse audit verify|query`: the audit store.
 struct AuditCommand: AsyncParsableCommand {
@@ -14,19 +15,34 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct StoreOptions: ParsableArguments {
         @Option(help: "The configuration file (workers.audit.database).") var config: String?
-        @Option(help: "The audit database (default: data/audit.sqlite, where `gatehouse dev` keeps it).") var database: String?
+        @Option(
+            help: """
+                The audit store: a SQLite file (default: data/audit.sqlite, where `gatehouse dev` keeps it) or a postgres:// URL \
+                (prefer --config, whose URL can come from the environment, to keep a password off the command line).
+                """)
+        var database: String?
 
-        func store() async throws -> SQLiteAuditStore {
-            var path = database ?? "data/audit.sqlite"
-            if database == nil, let config {
+        /// Runs `body` with the audit store, open (and, for PostgreSQL, connected) for its duration.
+        func withStore<T: Sendable>(_ body: (any AuditStore) async throws -> T) async throws -> T {
+            var location = StoreLocation.sqlite("data/audit.sqlite")
+            if let database {
                 do {
-                    path = try await GatehouseSettings.load(path: config).auditDatabase
+                    location = try StoreLocation(database)
+                } catch {
+                    throw ValidationError("--database: \(error)")
+                }
+            } else if let config {
+                do {
+                    location = try await GatehouseSettings.load(path: config).auditDatabase
                 } catch {
                     throw ValidationError("\(config): \(error)")
                 }
             }
-            guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no audit database at \(path)") }
-            return try SQLiteAuditStore(path: path)
+            if let path = location.sqlitePath, !FileManager.default.fileExists(atPath: path) {
+                throw ValidationError("no audit database at \(path)")
+            }
+            let store = try Stores.audit(location, logger: Logger(label: "gatehouse.audit") { _ in SwiftLogNoOpLogHandler() })
+            return try await Stores.withRunning(store, body)
         }
     }
 
@@ -37,7 +53,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var options: StoreOptions
 
         func run() async throws {
-            let verification = try await options.store().verify()
+            let verification = try await options.withStore { try await $0.verify() }
             if verification.isIntact {
                 print("The audit chain is intact: \(verification.records) records.")
                 return
@@ -68,7 +84,7 @@ struct AuditCommand: AsyncParsableCommand {
             }
             let query = AuditQuery(
                 subject: user, type: type, since: try date(since, "since"), until: try date(until, "until"), limit: limit)
-            for record in try await options.store().records(query) {
+            for record in try await options.withStore({ try await $0.records(query) }) {
                 print(String(decoding: record.json.canonicalBytes(), as: UTF8.self))
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 import GatehouseSettings
 import GatehouseSignup
 import GatehouseWorkers
+import Logging
 
 /// `gatehouse grants list`: the permissions worker's grant store.
 struct GrantsCommand: AsyncParsableCommand {
@@ -17,7 +18,12 @@ struct GrantsCommand: AsyncParsableCommand {
             abstract: "Print grants by user, kind and name: a table, or JSON Lines with --json.")
 
         @Option(help: "The configuration file (workers.permissions.database).") var config: String?
-        @Option(help: "The grant database (default: data/permissions.sqlite, where `gatehouse dev` keeps it).") var database: String?
+        @Option(
+            help: """
+                The grant store: a SQLite file (default: data/permissions.sqlite, where `gatehouse dev` keeps it) or a \
+                postgres:// URL (prefer --config, whose URL can come from the environment, to keep a password off the command line).
+                """)
+        var database: String?
         @Option(help: "Only this user (user key or email).") var user: String?
         @Flag(help: "Print one JSON object per grant.") var json = false
 
@@ -26,16 +32,26 @@ struct GrantsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            var path = database ?? "data/permissions.sqlite"
-            if let config {
+            var location = StoreLocation.sqlite("data/permissions.sqlite")
+            if let database {
                 do {
-                    path = try await GatehouseSettings.load(path: config).permissionsDatabase
+                    location = try StoreLocation(database)
+                } catch {
+                    throw ValidationError("--database: \(error)")
+                }
+            } else if let config {
+                do {
+                    location = try await GatehouseSettings.load(path: config).permissionsDatabase
                 } catch {
                     throw ValidationError("\(config): \(error)")
                 }
             }
-            guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no grant database at \(path)") }
-            let grants = try await SQLiteGrantStore(path: path).grants(user: user)
+            if let path = location.sqlitePath, !FileManager.default.fileExists(atPath: path) {
+                throw ValidationError("no grant database at \(path)")
+            }
+            let store = try Stores.grants(location, logger: Logger(label: "gatehouse.grants") { _ in SwiftLogNoOpLogHandler() })
+            let user = self.user
+            let grants = try await Stores.withRunning(store) { try await $0.grants(user: user) }
             if json {
                 for grant in grants { print(String(decoding: grant.json.canonicalBytes(), as: UTF8.self)) }
                 return

@@ -7,6 +7,7 @@ import GatehouseSettings
 import GatehouseSignup
 import GatehouseWorkers
 import Logging
+import ServiceLifecycle
 import UnixSignals
 
 /// `gatehouse replay`: a slice of the audit stream, to stdout, one worker, or a topic.
@@ -84,13 +85,20 @@ struct ReplayCommand: AsyncParsableCommand {
         let replay = Replay(
             topic: topic, start: try Self.start(from), end: follow ? .never : try Self.end(until),
             filter: ReplayFilter(types: Set(types), user: user))
-        let destination = try await makeDestination(workers: workers, settings: settings, logger: logger)
+        let (destination, stores) = try await makeDestination(workers: workers, settings: settings, logger: logger)
         let reader = KafkaTopicReader(bootstrapServers: workers.bootstrapServers, properties: workers.properties)
         let terminal = isatty(STDERR_FILENO) == 1
         let progress: (@Sendable (Replay.Progress) -> Void)? = terminal ? Self.showProgress : nil
 
         let report = try await withThrowingTaskGroup(of: Replay.Report?.self) { group in
             group.addTask { try await replay.run(reader: reader, destination: destination, logger: logger, progress: progress) }
+            for store in stores {
+                // The worker's PostgreSQL store, connected while the replay runs.
+                group.addTask {
+                    try await store.run()
+                    return nil
+                }
+            }
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return nil }
                 return nil
@@ -123,8 +131,9 @@ struct ReplayCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
+    /// Where the events go, and the services that must run meanwhile (a worker's PostgreSQL store).
     private func makeDestination(workers: WorkerConfiguration, settings: GatehouseSettings?, logger: Logger) async throws
-        -> any ReplayDestination
+        -> (any ReplayDestination, [any Service])
     {
         if let intoWorker {
             let inputs = settings.map { BuiltInWorkers.Inputs(settings: $0) } ?? BuiltInWorkers.Inputs(dataDirectory: workers.dataDirectory)
@@ -132,19 +141,22 @@ struct ReplayCommand: AsyncParsableCommand {
             if dryRun {
                 // Nothing is created: without records yet, no event counts as done.
                 let records = !force && FileManager.default.fileExists(atPath: recordsPath) ? try CompletedEvents(path: recordsPath) : nil
-                return DryRunDestination(records: records, eventTypes: try BuiltInWorkers.eventTypes(of: intoWorker, inputs))
+                return (DryRunDestination(records: records, eventTypes: try BuiltInWorkers.eventTypes(of: intoWorker, inputs)), [])
             }
-            let worker = try BuiltInWorkers.make([intoWorker], inputs)[0]
-            return WorkerDestination(worker: worker, records: try CompletedEvents(path: recordsPath), force: force, logger: logger)
+            let made = try BuiltInWorkers.make([intoWorker], inputs, logger: logger)
+            return (
+                WorkerDestination(worker: made.workers[0], records: try CompletedEvents(path: recordsPath), force: force, logger: logger),
+                made.stores
+            )
         }
-        if dryRun { return DryRunDestination() }
+        if dryRun { return (DryRunDestination(), []) }
         if let toTopic {
             var configuration = KafkaProducerConfiguration(bootstrapServers: workers.bootstrapServers)
             configuration.properties = workers.properties
             configuration.clientID = "gatehouse-replay"
-            return TopicDestination(producer: try KafkaProducer(configuration: configuration, logger: logger), topic: toTopic)
+            return (TopicDestination(producer: try KafkaProducer(configuration: configuration, logger: logger), topic: toTopic), [])
         }
-        return OutputDestination(format: OutputDestination.Format(rawValue: format) ?? .json, flushEachEvent: follow)
+        return (OutputDestination(format: OutputDestination.Format(rawValue: format) ?? .json, flushEachEvent: follow), [])
     }
 
     /// One progress line on stderr, rewritten in place.

@@ -25,7 +25,7 @@ struct TraceCommand: AsyncParsableCommand {
     func run() async throws {
         let trace: SignupTrace
         do {
-            trace = try await SignupTrace.build(for: subject, store: try await options.store())
+            trace = try await options.withStore { try await SignupTrace.build(for: subject, store: $0) }
         } catch let error as ReplayError {
             throw ValidationError(error.description)
         }

@@ -27,14 +27,15 @@ public struct GatehouseSettings: Sendable {
     public var rules: (source: RuleSource, loaded: LoadedRules)?
     /// How the workers read, retry and record.
     public var workers: WorkerConfiguration
-    /// The audit worker's SQLite database.
-    public var auditDatabase: String
+    /// The audit worker's store: a SQLite file, or a PostgreSQL database (`workers.audit.database`).
+    public var auditDatabase: StoreLocation
     /// The notifications worker's targets and routes.
     public var notifications: NotificationsConfiguration
     /// What the permissions worker grants, and where it pushes group memberships.
     public var permissions: PermissionsConfiguration
-    /// The permissions worker's SQLite database (its grant store).
-    public var permissionsDatabase: String
+    /// The permissions worker's grant store: a SQLite file, or a PostgreSQL database
+    /// (`workers.permissions.database`).
+    public var permissionsDatabase: StoreLocation
 
     /// Loads and validates a configuration file.
     ///
@@ -148,10 +149,12 @@ public struct GatehouseSettings: Sendable {
         let workers = values.workers(kafka: kafka, topic: gateway.topic, dataDirectory: dataDirectory, &problems)
         let notifications = Self.notifications(
             Self.value(at: ["workers", "notifications"], in: document), dataDirectory: dataDirectory, environment: environment, &problems)
-        let auditDatabase = values.string("workers.audit.database", &problems) ?? dataDirectory.appendingPathComponent("audit.sqlite").path
+        let auditDatabase =
+            values.store("workers.audit.database", &problems) ?? .sqlite(dataDirectory.appendingPathComponent("audit.sqlite").path)
         let permissions = values.permissions(document: document, environment: environment, &problems)
         let permissionsDatabase =
-            values.string("workers.permissions.database", &problems) ?? dataDirectory.appendingPathComponent("permissions.sqlite").path
+            values.store("workers.permissions.database", &problems)
+            ?? .sqlite(dataDirectory.appendingPathComponent("permissions.sqlite").path)
 
         if !problems.isEmpty { throw ConfigurationProblems(problems) }
         return GatehouseSettings(

@@ -63,6 +63,22 @@ struct Values {
         return nil
     }
 
+    /// A store's location: a PostgreSQL URL, or a SQLite file's path. A bad URL is named by its key,
+    /// and the problem never repeats its password.
+    func store(_ path: String, _ problems: inout [String]) -> StoreLocation? {
+        guard let text = string(path, &problems) else { return nil }
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            problems.append("\(path): must be a SQLite file's path or a postgres:// URL")
+            return nil
+        }
+        do {
+            return try StoreLocation(text)
+        } catch {
+            problems.append("\(path): \(error)")
+            return nil
+        }
+    }
+
     /// `basic` entries and the lines of `basic_file`, each `user:password`. Problems never echo a password.
     func credentials(_ section: String, _ problems: inout [String]) -> [BasicCredential] {
         var entries: [(String, String)] = []

@@ -104,7 +104,7 @@ import Testing
         #expect(settings.workers.concurrency == 8)
         #expect(settings.workers.sourceTopics == ["signups"])
         #expect(settings.workers.deadLetterTopic(worker: "audit") == "acme.audit.dlq")
-        #expect(settings.auditDatabase == "/tmp/gatehouse-settings-test/audit.sqlite")
+        #expect(settings.auditDatabase.sqlitePath == "/tmp/gatehouse-settings-test/audit.sqlite")
         #expect(settings.notifications.targets.keys.sorted() == ["archive", "crm"])
         #expect(settings.notifications.routes.first?.targets == ["crm", "archive"])
         #expect(settings.notifications.routes.first?.decisions == ["continue"])

@@ -4,6 +4,7 @@ import GatehouseKafka
 import GatehouseSignup
 import GatehouseTestSupport
 import GatehouseWorkers
+import ServiceLifecycle
 import Testing
 
 @Suite struct AuditTests {
@@ -84,23 +85,36 @@ import Testing
         #expect(try await store.records(AuditQuery(since: since, until: until)).map(\.eventID) == ["event-3", "event-4", "event-5"])
     }
 
-    @Test func theAuditWorkerStoresEveryEventFromKafkaOnce() async throws {
+    /// The audit worker end to end, into SQLite and into PostgreSQL.
+    @Test(arguments: ["sqlite", "postgres"])
+    func theAuditWorkerStoresEveryEventFromKafkaOnce(_ database: String) async throws {
+        let store: any AuditStore
+        var services: [any Service] = []
+        if database == "postgres" {
+            let postgres = PostgresAuditStore(
+                configuration: try PostgresConfiguration(url: try await PostgresServer.createDatabase("audit")),
+                logger: TestFixtures.logger("audit"))
+            store = postgres
+            services.append(postgres)
+        } else {
+            store = try Self.store().0
+        }
         try await TestFixtures.withCluster { cluster in
             let configuration = WorkerFixture.configuration(cluster)
-            let (store, _) = try Self.store()
             let events = (0..<300).map { (id: "e-\($0)", user: "user-\($0 % 11)@example.com") }
             try await WorkerFixture.publish(cluster, topic: configuration.sourceTopics[0], events + [events[5], events[77]])
             let worker = AuditWorker(name: TestFixtures.unique("audit"), store: store)
-            try await WorkerFixture.withRunner(worker, configuration, cluster) {
+            let runner = WorkerRunner(worker: worker, configuration: configuration, topics: cluster, logger: TestFixtures.logger("worker"))
+            try await WorkerFixture.withServices(services + [runner]) { () async throws in
                 try await waitUntil("every event audited") { try await store.records(AuditQuery(limit: 1000)).count == 300 }
+                let records = try await store.records(AuditQuery(limit: 1000))
+                #expect(records.count == 300)
+                #expect(Set(records.map(\.eventID)) == Set(events.map(\.id)))
+                #expect(try await store.verify().isIntact)
+                let first = try #require(records.first { $0.eventID == "e-0" })
+                #expect(first.subject == "user-0@example.com")
+                #expect(first.type == SignupEvent.type)
             }
-            let records = try await store.records(AuditQuery(limit: 1000))
-            #expect(records.count == 300)
-            #expect(Set(records.map(\.eventID)) == Set(events.map(\.id)))
-            #expect(try await store.verify().isIntact)
-            let first = try #require(records.first { $0.eventID == "e-0" })
-            #expect(first.subject == "user-0@example.com")
-            #expect(first.type == SignupEvent.type)
         }
     }
 }

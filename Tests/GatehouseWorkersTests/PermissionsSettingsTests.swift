@@ -34,7 +34,7 @@ import Testing
                   timeout_seconds: 3
             """)
         let settings = try await GatehouseSettings.load(path: path, environment: ["SCIM_TOKEN": "secret"])
-        #expect(settings.permissionsDatabase == "/var/lib/gatehouse/permissions.sqlite")
+        #expect(settings.permissionsDatabase.sqlitePath == "/var/lib/gatehouse/permissions.sqlite")
         #expect(settings.permissions.grants.map(\.name) == ["staff", "sales", "seniors"])
         let scim = try #require(settings.permissions.scim)
         #expect(scim.url == "https://scim.example.com/scim/v2")

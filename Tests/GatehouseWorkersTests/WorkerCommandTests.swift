@@ -44,7 +44,9 @@ import Testing
             let second = try ChildProcess.start(
                 ExternalTools.gatehouse(), arguments: ["worker", "audit", "--config", config.path, "--log-level", "error"])
             defer { second.terminate() }
-            try await waitUntil("the second worker to pass over all 20 again", limit: .seconds(60)) {
+            // The group rejoin after a kill alone takes some 40 s here; 120 s leaves room when the whole
+            // suite (a PostgreSQL server and other worker processes among it) shares two cores.
+            try await waitUntil("the second worker to pass over all 20 again", limit: .seconds(120)) {
                 try await TestFixtures.messageCount(cluster, topic: outcomes, partitions: 3) >= 40
             }
             let records = try await TestFixtures.readTopic(cluster, topic: outcomes, count: 40)

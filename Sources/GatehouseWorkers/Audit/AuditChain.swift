@@ -1,6 +1,7 @@
 import Crypto
 
-/// The hash function of the audit chain.
+/// The audit chain, one implementation for every store: how new entries are linked after the head,
+/// and how a stored chain is checked.
 enum AuditChain {
     static func sha256Hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
@@ -13,14 +14,49 @@ enum AuditChain {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// The records that `entries` become after a chain whose last record is `head` (`nil`: an empty
+    /// chain), passing over every entry whose event id is in `stored` or earlier in `entries`.
+    static func link(
+        _ entries: [AuditRecord.Entry],
+        after head: (sequence: Int64, hash: String)?,
+        stored: Set<String>,
+        recordedAt: String
+    ) -> [AuditRecord] {
+        var sequence = head?.sequence ?? 0
+        var previousHash = head?.hash ?? AuditRecord.genesis
+        var seen = stored
+        var records: [AuditRecord] = []
+        records.reserveCapacity(entries.count)
+        for entry in entries where seen.insert(entry.eventID).inserted {
+            sequence += 1
+            let hash = AuditRecord.hash(previousHash: previousHash, sequence: sequence, entry)
+            records.append(
+                AuditRecord(
+                    sequence: sequence, eventID: entry.eventID, type: entry.type, source: entry.source, subject: entry.subject,
+                    time: entry.time, data: entry.data, recordedAt: recordedAt, origin: entry.origin, previousHash: previousHash,
+                    hash: hash))
+            previousHash = hash
+        }
+        return records
+    }
+
     /// Checks records in sequence order against their hashes and each other, collecting a problem for
     /// every record out of place. `head` is the store's note of its last record, which catches a
     /// deleted tail.
     static func verify(_ records: some Sequence<AuditRecord>, head: (sequence: Int64, hash: String)?) -> AuditVerification {
-        var problems: [String] = []
-        var previous: AuditRecord?
-        var count: Int64 = 0
-        for record in records {
+        var verifier = Verifier()
+        for record in records { verifier.check(record) }
+        return verifier.finish(head: head)
+    }
+
+    /// Checks a chain one record at a time, so that a store can stream it rather than load it whole.
+    struct Verifier {
+        private var problems: [String] = []
+        private var previous: AuditRecord?
+        private var count: Int64 = 0
+
+        /// Checks the next record in sequence order.
+        mutating func check(_ record: AuditRecord) {
             count += 1
             let name = "record \(record.sequence) (event \(record.eventID))"
             let expectedSequence = (previous?.sequence ?? 0) + 1
@@ -37,13 +73,19 @@ enum AuditChain {
             }
             previous = record
         }
-        if let head {
-            if (previous?.sequence ?? 0) < head.sequence {
-                problems.append("records \((previous?.sequence ?? 0) + 1)–\(head.sequence) are missing (deleted) at the end of the chain")
-            } else if let previous, previous.sequence == head.sequence, previous.hash != head.hash {
-                problems.append("record \(previous.sequence) (event \(previous.eventID)) is not the record last appended")
+
+        /// What was found, once every record was checked; `head` is the store's note of its last record.
+        func finish(head: (sequence: Int64, hash: String)?) -> AuditVerification {
+            var problems = self.problems
+            if let head {
+                if (previous?.sequence ?? 0) < head.sequence {
+                    problems.append(
+                        "records \((previous?.sequence ?? 0) + 1)–\(head.sequence) are missing (deleted) at the end of the chain")
+                } else if let previous, previous.sequence == head.sequence, previous.hash != head.hash {
+                    problems.append("record \(previous.sequence) (event \(previous.eventID)) is not the record last appended")
+                }
             }
+            return AuditVerification(records: count, problems: problems)
         }
-        return AuditVerification(records: count, problems: problems)
     }
 }

@@ -43,44 +43,36 @@ public final class SQLiteAuditStore: AuditStore {
         let recordedAt = SignupEvent.timestamp(Date())
         return try await Blocking.run {
             try database.write { db in
-                let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_records ORDER BY sequence DESC LIMIT 1")
-                var sequence: Int64 = last?["sequence"] ?? 0
-                var previousHash: String = last?["hash"] ?? AuditRecord.genesis
+                let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit_records ORDER BY sequence DESC LIMIT 1").map {
+                    (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String)
+                }
                 // Which of these are stored already, asked once for the batch.
                 let marks = Array(repeating: "?", count: entries.count).joined(separator: ",")
-                var seen = Set(
+                let stored = Set(
                     try String.fetchAll(
                         db, sql: "SELECT event_id FROM audit_records WHERE event_id IN (\(marks))",
                         arguments: StatementArguments(entries.map(\.eventID))))
+                let records = AuditChain.link(entries, after: head, stored: stored, recordedAt: recordedAt)
                 let insert = try db.cachedStatement(
                     sql: """
                         INSERT INTO audit_records (sequence, event_id, type, source, subject, time, data, recorded_at, origin, previous_hash, hash)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 )
-                var appended = 0
-                for entry in entries {
-                    guard seen.insert(entry.eventID).inserted else {
-                        continue
-                    }
-                    sequence += 1
-                    let hash = AuditRecord.hash(previousHash: previousHash, sequence: sequence, entry)
+                for record in records {
                     try insert.execute(arguments: [
-                        sequence, entry.eventID, entry.type, entry.source, entry.subject, entry.time, entry.data, recordedAt, entry.origin,
-                        previousHash,
-                        hash,
+                        record.sequence, record.eventID, record.type, record.source, record.subject, record.time, record.data,
+                        record.recordedAt, record.origin, record.previousHash, record.hash,
                     ])
-                    previousHash = hash
-                    appended += 1
                 }
-                if appended > 0 {
+                if let last = records.last {
                     try db.execute(
                         sql:
                             "INSERT INTO audit_head (id, sequence, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash",
-                        arguments: [sequence, previousHash]
+                        arguments: [last.sequence, last.hash]
                     )
                 }
-                return appended
+                return records.count
             }
         }
     }
@@ -89,29 +81,10 @@ public final class SQLiteAuditStore: AuditStore {
         let database = self.database
         return try await Blocking.run {
             try database.read { db in
-                var conditions: [String] = []
-                var arguments: [any DatabaseValueConvertible] = []
-                if let subject = query.subject {
-                    conditions.append("subject = ?")
-                    arguments.append(subject.lowercased())
-                }
-                if let eventID = query.eventID {
-                    conditions.append("event_id = ?")
-                    arguments.append(eventID)
-                }
-                if let type = query.type {
-                    conditions.append("type = ?")
-                    arguments.append(type)
-                }
-                if let since = query.since {
-                    conditions.append("time >= ?")
-                    arguments.append(SignupEvent.timestamp(since))
-                }
-                if let until = query.until {
-                    conditions.append("time < ?")
-                    arguments.append(SignupEvent.timestamp(until))
-                }
-                let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+                let conditions = query.conditions
+                var arguments: [any DatabaseValueConvertible] = conditions.map(\.value)
+                let filter =
+                    conditions.isEmpty ? "" : "WHERE " + conditions.map { "\($0.column) \($0.operator) ?" }.joined(separator: " AND ")
                 arguments.append(query.limit)
                 return try Row.fetchAll(
                     db, sql: "SELECT * FROM audit_records \(filter) ORDER BY sequence LIMIT ?", arguments: StatementArguments(arguments)

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import GatehouseKafka
 import GatehouseSignup
+import GatehouseTestSupport
 import GatehouseWorkers
 import Hummingbird
 import Logging
@@ -10,7 +11,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// Worker throughput: a bare consumer that only reads and commits (the baseline), the audit worker
-/// into SQLite, and the notifications worker to a local webhook receiver, each on the same kind of
+/// into SQLite and into PostgreSQL, and the notifications worker to a local webhook receiver, each on the same kind of
 /// events from librdkafka's embedded cluster in the same process.
 struct WorkersBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "workers", abstract: "Measure worker throughput against a bare consumer.")
@@ -18,6 +19,8 @@ struct WorkersBenchmark: AsyncParsableCommand {
     @Option(help: "Events for the bare consumer and the audit worker.") var count: Int = 100_000
     @Option(help: "Events for the notifications worker.") var notifications: Int = 20_000
     @Option(help: "Webhook requests in flight.") var concurrency: Int = 64
+    @Flag(inversion: .prefixedNo, help: "Also measure the audit worker into PostgreSQL (a local server the benchmark starts).")
+    var postgres = true
 
     func run() async throws {
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
@@ -77,6 +80,30 @@ struct WorkersBenchmark: AsyncParsableCommand {
             [WorkerRunner(worker: AuditWorker(store: store), configuration: workers, topics: admin, logger: logger)], count: count
         ) { try Self.rows(database) }
         print("audit_events_per_second \(audit)")
+
+        if postgres {
+            // The same events into PostgreSQL, on a server of the benchmark's own with fsync on, as in
+            // production; under its own worker name, so its own consumer group reads them all again.
+            Self.say("starting PostgreSQL")
+            let server = try await PostgresServer.start(durable: true)
+            let url = try await server.createDatabase("bench")
+            print("postgres_version \(server.version)")
+            Self.say("audit worker into PostgreSQL")
+            let postgresStore = PostgresAuditStore(configuration: try PostgresConfiguration(url: url), logger: logger)
+            let postgresAudit = try await Self.measure(
+                [
+                    postgresStore,
+                    WorkerRunner(
+                        worker: AuditWorker(name: "audit-postgres", store: postgresStore), configuration: workers, topics: admin,
+                        logger: logger),
+                ],
+                count: count
+            ) {
+                // Nothing until the store has made its table.
+                (try? await server.count("SELECT COUNT(*) FROM audit_records", in: url)) ?? 0
+            }
+            print("audit_postgres_events_per_second \(postgresAudit)")
+        }
         Self.say("notifications worker")
 
         // The notifications worker to a local receiver answering 204.
