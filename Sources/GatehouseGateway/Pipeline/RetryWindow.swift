@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import GatehouseSignup
 import Synchronization
@@ -9,6 +10,10 @@ import Synchronization
 /// Microsoft retry (at most 20 s) and far shorter than the hours between two real sign-ups of one
 /// person. With local durability the outbox keeps fingerprints too, and a restarted gateway loads the
 /// window back from it.
+///
+/// At most ``maxAnswers`` answers are kept (100,000 by default, some 40 MB). Sign-ups at a rate that
+/// would exceed it within the window (over 160 a second for ten minutes) have the oldest answers
+/// forgotten early, which only shortens the window for them.
 final class RetryWindow: Sendable {
     struct Answer: Sendable {
         var eventID: String
@@ -19,17 +24,23 @@ final class RetryWindow: Sendable {
 
     private struct State {
         var answers: [String: Answer] = [:]
-        var order: [(String, Date)] = []
+        var order: Deque<(String, Date)> = []
         /// Calls being answered right now, with the retries waiting for their answer.
         var inFlight: [String: [CheckedContinuation<Answer?, Never>]] = [:]
     }
 
     private let window: TimeInterval
+    /// The most answers remembered at once.
+    let maxAnswers: Int
     private let state = Mutex(State())
 
-    init(window: Duration) {
+    init(window: Duration, maxAnswers: Int = 100_000) {
         self.window = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+        self.maxAnswers = max(maxAnswers, 1)
     }
+
+    /// How many answers are remembered.
+    var count: Int { state.withLock { $0.answers.count } }
 
     /// Claims a call: returns the earlier answer to the same call, waiting for it if that call is still
     /// being answered (a retry can arrive while the first attempt is being recorded), or `nil` when
@@ -84,17 +95,20 @@ final class RetryWindow: Sendable {
 
     /// Remembers an answer, and forgets those that fell out of the window.
     func remember(_ answer: Answer, for fingerprint: SignupFingerprint) {
+        var answer = answer
+        // An exact-size copy: the answer was written into a buffer with room to spare.
+        answer.body = [UInt8](unsafeUninitializedCapacity: answer.body.count) { buffer, count in
+            count = buffer.initialize(fromContentsOf: answer.body)
+        }
         state.withLock { state in
             state.answers[fingerprint.hex] = answer
             state.order.append((fingerprint.hex, answer.at))
             let cutoff = answer.at.addingTimeInterval(-window)
-            var expired = 0
-            while expired < state.order.count, state.order[expired].1 < cutoff {
-                let key = state.order[expired].0
-                if let current = state.answers[key], current.at < cutoff { state.answers[key] = nil }
-                expired += 1
+            while let (key, at) = state.order.first, at < cutoff || state.order.count > maxAnswers {
+                state.order.removeFirst()
+                // A key answered again later has a newer entry further on; keep its answer for that one.
+                if let current = state.answers[key], current.at <= at { state.answers[key] = nil }
             }
-            if expired > 0 { state.order.removeFirst(expired) }
         }
     }
 }

@@ -104,7 +104,7 @@ extension JSONValue {
     /// benchmark (bench/gateway.sh): every answer, event and fingerprint is serialised on the request path.
     public func canonicalBytes() -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(1024)
+        output.reserveCapacity(256)
         write(into: &output)
         return output
     }
