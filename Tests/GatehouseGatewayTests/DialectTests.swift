@@ -196,6 +196,18 @@ enum ExternalIDSamples {
 }
 
 @Suite struct JSONParserTests {
+    @Test func textIsValidatedAsUTF8AndARepeatedNameKeepsItsLastValue() throws {
+        let valid = try JSONValue.parse(Array(#"{"name":"Zoë Ångström","name2":"東京","x":1,"x":2}"#.utf8))
+        #expect(valid["name"] == "Zoë Ångström")
+        #expect(valid["name2"] == "東京")
+        #expect(valid["x"] == .int(2))
+        // An overlong encoding, a lone continuation byte, and a truncated four-byte sequence.
+        for broken: [UInt8] in [[0xC0, 0xAF], [0x80], [0xF0, 0x9F, 0x98]] {
+            let body = Array(#"{"a":""#.utf8) + broken + Array(#""}"#.utf8)
+            #expect(throws: MalformedJSON.self) { try JSONValue.parse(body) }
+        }
+    }
+
     @Test func parsesEveryKindAndKeepsIntegersApart() throws {
         let value = try JSONValue.parse(
             Array(#" {"s":"a\"b\\c\/\n\u00e9\ud83d\ude00","i":-42,"d":1.5,"e":2e3,"t":true,"f":false,"n":null,"a":[1,[],{}],"o":{}} "#.utf8)
