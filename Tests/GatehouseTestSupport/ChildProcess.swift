@@ -31,30 +31,26 @@ public struct ChildProcessError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// A child process with its standard output readable line by line.
+/// A child process with its standard output readable line by line, started with ``Spawn`` (not
+/// Foundation's `Process`, whose launch crashes now and then on Linux).
 public final class ChildProcess: @unchecked Sendable {
-    // Only the test that started the process touches it; @unchecked because Process is not Sendable.
-    private let process: Process
+    // Only the test that started the process reads its output; the exit status is behind a lock.
+    private let pid: pid_t
     private let output: FileHandle
     private var buffer = Data()
+    private let exit = NSLock()
+    private var status: Int32?
 
-    private init(process: Process, output: FileHandle) {
-        self.process = process
+    private init(pid: pid_t, output: FileHandle) {
+        self.pid = pid
         self.output = output
     }
 
     /// Starts `executable` with `arguments`; its stderr goes to the test's stderr, or with
     /// `includeStandardError` into the same lines as its stdout.
     public static func start(_ executable: URL, arguments: [String], includeStandardError: Bool = false) throws -> ChildProcess {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        if includeStandardError { process.standardError = pipe }
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return ChildProcess(process: process, output: pipe.fileHandleForReading)
+        let child = try Spawn.start(executable.path, arguments, output: .pipe, standardError: includeStandardError ? .pipe : .inherit)
+        return ChildProcess(pid: child.pid, output: child.output!)
     }
 
     /// Runs `executable` to completion and returns its standard output.
@@ -64,19 +60,12 @@ public final class ChildProcess: @unchecked Sendable {
         allowFailure: Bool = false,
         includeStandardError: Bool = false
     ) throws -> String {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        if includeStandardError { process.standardError = pipe }
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let process = try start(executable, arguments: arguments, includeStandardError: includeStandardError)
+        let data = process.output.readDataToEndOfFile()
+        let status = process.waitForExit()
         let text = String(decoding: data, as: UTF8.self)
-        if !allowFailure && process.terminationStatus != 0 {
-            throw ChildProcessError(description: "\(executable.lastPathComponent) exited with \(process.terminationStatus): \(text)")
+        if !allowFailure && status != 0 {
+            throw ChildProcessError(description: "\(executable.lastPathComponent) exited with \(status): \(text)")
         }
         return text
     }
@@ -96,28 +85,34 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends SIGTERM.
-    public func interrupt() {
-        if process.isRunning { process.terminate() }
-    }
+    public func interrupt() { signal(SIGTERM) }
 
     /// Sends SIGHUP, which asks Gatehouse to reload its rules.
-    public func hangUp() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGHUP) }
-    }
+    public func hangUp() { signal(SIGHUP) }
 
     /// Sends SIGKILL.
-    public func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-    }
+    public func kill() { signal(SIGKILL) }
 
-    /// Waits for the process to exit and returns its status.
+    /// Waits for the process to exit and returns its exit status (or the signal that ended it).
     public func waitForExit() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationStatus
+        exit.lock()
+        defer { exit.unlock() }
+        if let status { return status }
+        let result = Spawn.wait(pid)
+        status = result
+        return result
     }
 
-    /// Kills the process if it is still running.
+    /// Kills the process if it is still running, and reaps it.
     public func terminate() {
         kill()
+        _ = waitForExit()
+    }
+
+    /// Signals the process unless it has been reaped (its pid could then belong to another).
+    private func signal(_ number: Int32) {
+        exit.lock()
+        defer { exit.unlock() }
+        if status == nil { _ = Foundation.kill(pid, number) }
     }
 }

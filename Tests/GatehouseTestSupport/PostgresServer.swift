@@ -265,22 +265,13 @@ public final class PostgresServer: Sendable {
     }
 
     private static func run(_ executable: String, _ arguments: [String], asPostgres: Bool) throws -> (status: Int32, text: String) {
-        let process = Process()
-        if asPostgres {
-            process.executableURL = URL(fileURLWithPath: try runuser())
-            process.arguments = ["-u", "postgres", "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let child =
+            asPostgres
+            ? try Spawn.start(try runuser(), ["-u", "postgres", "--", executable] + arguments, output: .pipe, standardError: .pipe)
+            : try Spawn.start(executable, arguments, output: .pipe, standardError: .pipe)
+        let data = child.output!.readDataToEndOfFile()
+        let status = Spawn.wait(child.pid)
+        return (status, String(decoding: data, as: UTF8.self))
     }
 
     /// Starts postgres under a shell that stops it when its standard input closes; returns the
@@ -294,31 +285,20 @@ public final class PostgresServer: Sendable {
             # Standard input is a pipe from the test process: it closes when that process ends, however it ends.
             while read -r _; do :; done
             kill -INT "$pid" 2>/dev/null
-            # Not `wait`: this shell inherits a signal mask that blocks SIGCHLD, on which dash's wait
-            # would sleep forever. The server removes its pid file as it finishes shutting down.
+            # Not `wait`, which sleeps forever in dash when the shell was started with SIGCHLD blocked:
+            # the server removes its pid file as it finishes shutting down, and that is polled for.
             tries=0
             while [ -e "$folder/data/postmaster.pid" ] && [ $tries -lt 600 ]; do sleep 0.1; tries=$((tries + 1)); done
             rm -rf "$folder"
             """
         let shellArguments = ["/bin/sh", "-c", script, "sh", log, folder, postgres] + arguments
-        let process = Process()
-        if asPostgres {
-            process.executableURL = URL(fileURLWithPath: try runuser())
-            process.arguments = ["-u", "postgres", "--"] + shellArguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = Array(shellArguments.dropFirst())
-        }
-        let pipe = Pipe()
-        process.standardInput = pipe
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        // Other child processes (the gatehouse commands the tests run) must not inherit the write
-        // end, or the server would outlive this process while one of them lives.
-        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        try process.run()
-        try? pipe.fileHandleForReading.close()
-        return (pipe.fileHandleForWriting, log)
+        // The write end stays with this process only: children get descriptors 0 to 2 alone, so the
+        // server cannot outlive this process through a gatehouse command a test started.
+        let child =
+            asPostgres
+            ? try Spawn.start(try runuser(), ["-u", "postgres", "--"] + shellArguments, input: .pipe, output: .null, standardError: .null)
+            : try Spawn.start("/bin/sh", Array(shellArguments.dropFirst()), input: .pipe, output: .null, standardError: .null)
+        return (child.input!, log)
     }
 
     /// A port on 127.0.0.1 that nothing listens on now (the kernel's choice for port 0).
