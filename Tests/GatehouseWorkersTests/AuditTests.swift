@@ -41,6 +41,19 @@ import Testing
         #expect(verification.records == 8)
     }
 
+    /// The chain's content is written member by member; it must stay the canonical JSON of the same
+    /// object, or every stored hash would stop verifying.
+    @Test func theHashedContentIsTheCanonicalJSONOfTheRecord() {
+        let entry = AuditRecord.Entry(
+            eventID: "e-1\"x", type: SignupEvent.type, source: "/gatehouse/tést", subject: "zoë@example.com",
+            time: "2026-11-26T10:00:00.123Z", data: #"{"a":"b\"c","n":[1,2.5,null],"t":"tab\there"}"# + "\u{1}")
+        let object = JSONValue.object([
+            "sequence": .int(42), "eventId": .string(entry.eventID), "type": .string(entry.type), "source": .string(entry.source),
+            "subject": .string(entry.subject), "time": .string(entry.time), "data": .string(entry.data),
+        ])
+        #expect(AuditRecord.canonicalContent(sequence: 42, entry) == object.canonicalBytes())
+    }
+
     @Test func verifyNamesAChangedRecord() async throws {
         let (store, path) = try Self.store()
         try await store.append(Self.entries(5))

@@ -109,6 +109,11 @@ extension JSONValue {
         return output
     }
 
+    /// Appends the value as compact JSON with sorted keys, the bytes ``canonicalBytes()`` returns.
+    public func writeCanonical(into output: inout [UInt8]) {
+        write(into: &output)
+    }
+
     private func write(into output: inout [UInt8]) {
         switch self {
         case .null:

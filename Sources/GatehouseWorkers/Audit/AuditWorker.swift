@@ -36,7 +36,9 @@ public struct AuditWorker: SignupWorker {
             source: event.source,
             subject: event.userKey.lowercased(),
             time: event.time.map(SignupEvent.timestamp) ?? SignupEvent.timestamp(Date()),
-            data: String(decoding: event.data.canonicalBytes(), as: UTF8.self),
+            // The data exactly as published: a parsed event is valid JSON, and Gatehouse writes it
+            // canonical already, so writing it again would only cost time.
+            data: event.record.value.map { String(decoding: $0, as: UTF8.self) } ?? "null",
             origin: "\(event.record.topic)/\(event.record.partition)@\(event.record.offset)"
         )
     }
