@@ -9,11 +9,11 @@ import GatehouseKafka
 /// `synchronous=NORMAL`: a process crash loses nothing; a power cut may lose the last records, which at
 /// worst repeats those events, as at-least-once delivery allows.
 public final class CompletedEvents: Sendable {
-    private let database: DatabaseQueue
+    private let database: DatabasePool
 
     /// Opens (creating if needed) the records at `path`.
     public init(path: String) throws {
-        database = try SQLiteFile.open(
+        database = try SQLiteFile.openPool(
             path, sync: .normal,
             schema: """
                 CREATE TABLE IF NOT EXISTS completed (

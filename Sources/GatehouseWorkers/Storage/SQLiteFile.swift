@@ -25,4 +25,17 @@ enum SQLiteFile {
         try database.write { try $0.execute(sql: schema) }
         return database
     }
+
+    /// ``open(_:sync:schema:)`` as a pool: reads run beside a write instead of queueing behind it.
+    static func openPool(_ path: String, sync: Sync, schema: String) throws -> DatabasePool {
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = \(sync.rawValue)")
+        }
+        let database = try DatabasePool(path: path, configuration: configuration)
+        try database.write { try $0.execute(sql: schema) }
+        return database
+    }
 }
