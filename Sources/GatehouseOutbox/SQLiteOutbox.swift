@@ -36,6 +36,9 @@ public final class SQLiteOutbox: Sendable {
         /// The highest sequence handed out from the tail. A publisher that goes back before it (to send
         /// a refused record again) reads from SQLite.
         var tailPassed: Int64 = 0
+        /// Whether the connection is at `synchronous=FULL` (it opens so), for the writer to switch only
+        /// when a commit needs the other level.
+        var fullSync = true
     }
 
     private let database: DatabaseQueue
@@ -254,8 +257,11 @@ public final class SQLiteOutbox: Sendable {
         // Appends are only written with synchronous=FULL back in force.
         let marksOnly = batch.isEmpty
         do {
-            try database.writeWithoutTransaction { db in
-                try db.execute(sql: marksOnly ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL")
+            if state.withLock({ $0.fullSync }) == marksOnly {
+                try database.writeWithoutTransaction { db in
+                    try db.execute(sql: marksOnly ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL")
+                }
+                state.withLock { $0.fullSync = !marksOnly }
             }
             let sequences = try database.write { db -> [Int64] in
                 var sequences: [Int64] = []
