@@ -264,10 +264,13 @@ public final class PostgresServer: Sendable {
         throw PostgresServerError("running as root, but runuser (util-linux) is missing, so initdb cannot run as the postgres user")
     }
 
+    /// Children start in `/`: the postgres user may not enter the test's own folder (a clone in a
+    /// `mktemp -d` folder is mode 0700), and postgres refuses to start where it cannot.
     private static func run(_ executable: String, _ arguments: [String], asPostgres: Bool) throws -> (status: Int32, text: String) {
         let child =
             asPostgres
-            ? try Spawn.start(try runuser(), ["-u", "postgres", "--", executable] + arguments, output: .pipe, standardError: .pipe)
+            ? try Spawn.start(
+                try runuser(), ["-u", "postgres", "--", executable] + arguments, output: .pipe, standardError: .pipe, workingDirectory: "/")
             : try Spawn.start(executable, arguments, output: .pipe, standardError: .pipe)
         let data = child.output!.readDataToEndOfFile()
         let status = Spawn.wait(child.pid)
@@ -296,7 +299,9 @@ public final class PostgresServer: Sendable {
         // server cannot outlive this process through a gatehouse command a test started.
         let child =
             asPostgres
-            ? try Spawn.start(try runuser(), ["-u", "postgres", "--"] + shellArguments, input: .pipe, output: .null, standardError: .null)
+            ? try Spawn.start(
+                try runuser(), ["-u", "postgres", "--"] + shellArguments, input: .pipe, output: .null, standardError: .null,
+                workingDirectory: "/")
             : try Spawn.start("/bin/sh", Array(shellArguments.dropFirst()), input: .pipe, output: .null, standardError: .null)
         return (child.input!, log)
     }

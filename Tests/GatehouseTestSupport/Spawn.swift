@@ -41,7 +41,8 @@ enum Spawn {
         _ arguments: [String],
         input: Input = .null,
         output: Output = .pipe,
-        standardError: Output = .inherit
+        standardError: Output = .inherit,
+        workingDirectory: String? = nil
     ) throws -> Child {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -91,6 +92,9 @@ enum Spawn {
         case .inherit:
             break
         }
+        if let workingDirectory, GNU.addChdir(&actions, workingDirectory) != 0 {
+            throw ChildProcessError(description: "posix_spawn_file_actions_addchdir_np failed for \(workingDirectory)")
+        }
         guard GNU.addCloseFrom(&actions, 3) == 0 else {
             throw ChildProcessError(description: "posix_spawn_file_actions_addclosefrom_np failed")
         }
@@ -119,7 +123,9 @@ enum Spawn {
         typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
         static let pipe2: Pipe2 = function("pipe2")
+        typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
         static let addCloseFrom: AddCloseFrom = function("posix_spawn_file_actions_addclosefrom_np")
+        static let addChdir: AddChdir = function("posix_spawn_file_actions_addchdir_np")
 
         private static func function<Function>(_ name: String) -> Function {
             guard let symbol = dlsym(nil, name) else { fatalError("glibc 2.34 or later is needed for \(name)") }
