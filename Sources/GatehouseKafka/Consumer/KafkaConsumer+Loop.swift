@@ -4,6 +4,9 @@ import Metrics
 import Synchronization
 
 extension KafkaConsumer {
+    /// The most messages handed to the reading task at once.
+    static let maximumBatch = 256
+
     /// The poll thread's whole life: start reading, serve the queue until asked to stop, then close.
     func runLoop() {
         var skipBefore: [KafkaTopicPartition: Int64] = [:]
@@ -16,17 +19,38 @@ extension KafkaConsumer {
             return
         }
         var failure: KafkaError?
+        // Messages ready at once are handed over as one batch: one wake-up of the reading task per
+        // batch rather than per message. A batch goes out when the queue has nothing more at once,
+        // when it is full, when the buffer has no free place, or before any other event.
+        var batch: [KafkaConsumerMessage] = []
+        func handOver() {
+            guard !batch.isEmpty else { return }
+            metrics.consumed.increment(by: Int64(batch.count))
+            continuation.yield(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
         while !loop.shouldStop {
-            slots.wait()
+            if batch.isEmpty {
+                slots.wait()
+            } else if batch.count >= Self.maximumBatch || slots.wait(timeout: .now()) != .success {
+                handOver()
+                slots.wait()
+            }
             if loop.shouldStop { break }
-            guard let event = client.pollEvent(timeoutMilliseconds: 1000) else {
+            guard let event = client.pollEvent(timeoutMilliseconds: batch.isEmpty ? 1000 : 0) else {
                 slots.signal()
+                handOver()
                 continue
             }
             var delivered = false
+            if case .fetch = event.kind {
+                delivered = deliver(client.fetched(from: event), skipBefore: &skipBefore, into: &batch)
+            } else {
+                handOver()
+            }
             switch event.kind {
             case .fetch:
-                delivered = deliver(client.fetched(from: event), skipBefore: &skipBefore)
+                break
             case .rebalance:
                 handleRebalance(event)
             case .error:
@@ -63,6 +87,7 @@ extension KafkaConsumer {
                 break
             }
         }
+        handOver()
         client.closeConsumer { event in
             if case .rebalance = event.kind { handleRebalance(event) }
         }
@@ -108,13 +133,16 @@ extension KafkaConsumer {
     ) throws(KafkaError) -> [KafkaTopicPartition: Int64] {
         var offsets: [KafkaTopicPartition: Int64] = [:]
         var timestamps: [KafkaTopicPartition: Int64] = [:]
+        // "The end" is resolved now, so that it means the end when the consumer started, and a message
+        // published right after start-up is read.
+        let atEnd = positions.filter { $0.value.base == .end }.map(\.key)
+        let ends = atEnd.isEmpty ? [:] : try client.queryWatermarks(atEnd, timeoutMilliseconds: timeout).get()
         for (partition, position) in positions {
             switch position.base {
             case .beginning: offsets[partition] = RDKafkaClient.offsetBeginning
             case .end:
-                // Resolved now, so that "the end" means the end when the consumer started, and a message
-                // published right after start-up is read.
-                offsets[partition] = try client.queryWatermarks(partition, timeoutMilliseconds: timeout).get().high
+                guard let marks = ends[partition] else { throw KafkaError.unknownPartition(partition) }
+                offsets[partition] = marks.high
             case .offset(let offset): offsets[partition] = offset
             case .timestamp(let date): timestamps[partition] = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
             }
@@ -154,7 +182,9 @@ extension KafkaConsumer {
     }
 
     /// Hands a fetched message to the application; returns whether it took a buffer place.
-    private func deliver(_ fetch: RDKafkaFetch?, skipBefore: inout [KafkaTopicPartition: Int64]) -> Bool {
+    private func deliver(
+        _ fetch: RDKafkaFetch?, skipBefore: inout [KafkaTopicPartition: Int64], into batch: inout [KafkaConsumerMessage]
+    ) -> Bool {
         switch fetch {
         case .message(let topicPartition, let offset, let key, let value, let headers, let timestamp):
             if let threshold = skipBefore[topicPartition] {
@@ -164,8 +194,7 @@ extension KafkaConsumer {
                 skipBefore[topicPartition] = nil
             }
             guard let epoch = tracker.withLock({ $0.delivered(topicPartition, offset: offset) }) else { return false }
-            metrics.consumed.increment()
-            continuation.yield(
+            batch.append(
                 KafkaConsumerMessage(
                     topicPartition: topicPartition,
                     offset: offset,

@@ -35,8 +35,8 @@ public final class KafkaConsumer: Service, Sendable {
     let metrics: KafkaConsumerMetrics
     /// Free places in the read-ahead buffer; the poll thread takes one per poll.
     let slots: DispatchSemaphore
-    private let stream: AsyncThrowingStream<KafkaConsumerMessage, any Error>
-    let continuation: AsyncThrowingStream<KafkaConsumerMessage, any Error>.Continuation
+    private let stream: AsyncThrowingStream<[KafkaConsumerMessage], any Error>
+    let continuation: AsyncThrowingStream<[KafkaConsumerMessage], any Error>.Continuation
 
     /// Creates the consumer and starts reading in the background.
     ///
@@ -56,7 +56,7 @@ public final class KafkaConsumer: Service, Sendable {
         // value is below the one it was created with, which a half-full buffer would be.
         self.slots = DispatchSemaphore(value: 0)
         for _ in 0..<max(configuration.bufferCapacity, 1) { slots.signal() }
-        (stream, continuation) = AsyncThrowingStream.makeStream(of: KafkaConsumerMessage.self)
+        (stream, continuation) = AsyncThrowingStream.makeStream(of: [KafkaConsumerMessage].self)
         loop.start(name: "gatehouse-consumer") { [weak self] in
             self?.runLoop()
         }
@@ -140,6 +140,16 @@ public final class KafkaConsumer: Service, Sendable {
         return try await DedicatedThread.run { client.queryWatermarks(partition, timeoutMilliseconds: timeout) }.get()
     }
 
+    /// The low and high watermarks of many partitions, in two lookups per partition leader rather
+    /// than two per partition.
+    ///
+    /// - Throws: ``KafkaError`` when a partition's leader cannot answer in time.
+    public func watermarks(of partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
+        let client = self.client
+        let timeout = Int32(clamping: configuration.lookupTimeout.milliseconds)
+        return try await DedicatedThread.run { client.queryWatermarks(partitions, timeoutMilliseconds: timeout) }.get()
+    }
+
     /// The partition numbers of `topic`, from the brokers' metadata.
     ///
     /// - Throws: ``KafkaError`` when the topic does not exist or the brokers cannot be reached in time.
@@ -184,18 +194,29 @@ public final class KafkaConsumer: Service, Sendable {
 public struct KafkaConsumerMessages: AsyncSequence, Sendable {
     public typealias Element = KafkaConsumerMessage
 
-    let stream: AsyncThrowingStream<KafkaConsumerMessage, any Error>
+    let stream: AsyncThrowingStream<[KafkaConsumerMessage], any Error>
     let slots: DispatchSemaphore
     let tracker: KafkaOffsetTracker.Shared
 
     /// Iterates the messages.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<KafkaConsumerMessage, any Error>.AsyncIterator
+        var base: AsyncThrowingStream<[KafkaConsumerMessage], any Error>.AsyncIterator
         let slots: DispatchSemaphore
         let tracker: KafkaOffsetTracker.Shared
+        /// The batch being handed out, and the next message's place in it.
+        var batch: [KafkaConsumerMessage] = []
+        var position = 0
 
         public mutating func next() async throws -> KafkaConsumerMessage? {
-            while let message = try await base.next() {
+            while true {
+                if position == batch.count {
+                    guard let next = try await base.next() else { return nil }
+                    batch = next
+                    position = 0
+                    continue
+                }
+                let message = batch[position]
+                position += 1
                 slots.signal()
                 // A message buffered before its partition was revoked belongs to the partition's next
                 // owner, who reads it from the committed offset; handing it out here would duplicate it.
@@ -203,7 +224,6 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
                     return message
                 }
             }
-            return nil
         }
     }
 

@@ -100,9 +100,10 @@ public struct KafkaTopicReader: Sendable {
             if case .time(let date) = start {
                 lookedUp = await probe.offsets(at: date, for: ids.map { KafkaTopicPartition(topic: topic, partition: $0) })
             }
+            let allMarks = try await probe.watermarks(of: ids.map { KafkaTopicPartition(topic: topic, partition: $0) })
             for id in ids {
                 let partition = KafkaTopicPartition(topic: topic, partition: id)
-                let marks = try await probe.watermarks(of: partition)
+                guard let marks = allMarks[partition] else { throw KafkaError.unknownPartition(partition) }
                 var first = marks.low
                 switch start {
                 case .beginning:

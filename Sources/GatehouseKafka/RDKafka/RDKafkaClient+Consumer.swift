@@ -46,6 +46,7 @@ extension RDKafkaClient {
         var list: OpaquePointer?
         guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
         var headers: [KafkaHeader] = []
+        headers.reserveCapacity(rd_kafka_header_cnt(list))
         var index = 0
         while true {
             var name: UnsafePointer<CChar>?
@@ -153,6 +154,36 @@ extension RDKafkaClient {
         return .success((low, high))
     }
 
+    /// The low and high watermarks of many partitions at once: two ListOffsets requests per leader
+    /// (earliest, then latest) instead of two per partition. Blocking. Fails when any partition fails.
+    func queryWatermarks(
+        _ partitions: [KafkaTopicPartition], timeoutMilliseconds: Int32
+    ) -> Result<[KafkaTopicPartition: (low: Int64, high: Int64)], KafkaError> {
+        guard !partitions.isEmpty else { return .success([:]) }
+        func lookUp(_ timestamp: Int64) -> Result<[KafkaTopicPartition: Int64], KafkaError> {
+            let list = RDKafkaTopicPartitionList(
+                partitions.map { .init(topic: $0.topic, partition: $0.partition, offset: timestamp, error: 0) })
+            let result = withHandle { handle in list.withPointer { rd_kafka_offsets_for_times(handle, $0, timeoutMilliseconds) } }
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                return .failure(.librdkafka(result.rawValue, context: "watermarks of \(partitions.count) partitions"))
+            }
+            var offsets: [KafkaTopicPartition: Int64] = [:]
+            for entry in list.entries {
+                let partition = KafkaTopicPartition(topic: entry.topic, partition: entry.partition)
+                guard entry.error == 0 else { return .failure(.librdkafka(entry.error, context: "watermarks of \(partition)")) }
+                offsets[partition] = entry.offset
+            }
+            return .success(offsets)
+        }
+        return lookUp(Self.offsetBeginning).flatMap { lows in
+            lookUp(Self.offsetEnd).map { highs in
+                var marks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
+                for (partition, high) in highs { marks[partition] = (lows[partition] ?? high, high) }
+                return marks
+            }
+        }
+    }
+
     /// The partition ids of `topic`, from the cluster's metadata. Blocking.
     func partitionIDs(of topic: String, timeoutMilliseconds: Int32) -> Result<[Int32], KafkaError> {
         guard let topicHandle = topicHandle(topic) else {
@@ -214,4 +245,11 @@ extension RDKafkaClient {
     static let offsetBeginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
     static let offsetEnd = Int64(RD_KAFKA_OFFSET_END)
     static let offsetStored = Int64(RD_KAFKA_OFFSET_STORED)
+}
+
+extension KafkaError {
+    /// A partition that a lookup's answer left out.
+    static func unknownPartition(_ partition: KafkaTopicPartition) -> KafkaError {
+        .librdkafka(RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION.rawValue, context: "\(partition)")
+    }
 }
