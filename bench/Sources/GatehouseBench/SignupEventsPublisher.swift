@@ -23,7 +23,11 @@ struct SignupEventsPublisher: AsyncParsableCommand {
     static func publish(bootstrap: String, topic: String, count: Int, idPrefix: String = UUID().uuidString) async throws {
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         var configuration = KafkaProducerConfiguration(bootstrapServers: [bootstrap])
-        configuration.linger = .milliseconds(5)
+        // Large batches: the embedded broker stores each produced batch as one message set and
+        // answers a fetch with at most one message set per partition, so the batch size sets how
+        // much a consumer gets per fetch (a real broker returns many batches per fetch).
+        configuration.linger = .milliseconds(100)
+        configuration.properties["batch.num.messages"] = "10000"
         configuration.statisticsInterval = nil
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         let done = Completion(expected: count)
