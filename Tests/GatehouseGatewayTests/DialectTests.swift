@@ -265,8 +265,13 @@ enum ExternalIDSamples {
         }
     }
 
-    @Test func eventIDsAreRandomVersion4UUIDs() {
-        let ids = (0..<1_000).map { _ in RandomID.uuid() }
+    @Test func eventIDsAreRandomVersion4UUIDs() async {
+        // Many 4 KiB refills of the random pool, from several tasks at once.
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 { group.addTask { (0..<1_000).map { _ in RandomID.uuid() } } }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(ids.count == 4_000)
         #expect(Set(ids).count == ids.count)
         for id in ids.prefix(50) {
             #expect(UUID(uuidString: id)?.uuidString.lowercased() == id)
