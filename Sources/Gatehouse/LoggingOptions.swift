@@ -15,11 +15,7 @@ struct LoggingOptions: ParsableArguments {
     /// Sets up swift-log once for the process and returns the root logger.
     func bootstrap(label: String) -> Logger {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0, level: level) }
         return Logger(label: label)
     }
 }
