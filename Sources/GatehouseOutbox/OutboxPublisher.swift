@@ -98,7 +98,9 @@ public final class OutboxPublisher: Service, Sendable {
                 state.inFlight += 1
                 waiter = roomWaiter
             }
-            return (waiter, state.acknowledged.count >= 256)
+            // Marks go to the outbox in groups, and when nothing is left in flight: the publisher may
+            // be asleep until the next append, and the outbox's depth should not wait for that.
+            return (waiter, state.acknowledged.count >= 256 || state.inFlight == 0)
         }
         switch result {
         case .success:
