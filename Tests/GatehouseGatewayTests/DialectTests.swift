@@ -150,6 +150,29 @@ import Testing
         #expect(SignupFingerprint(first) != SignupFingerprint(otherStep))
     }
 
+    @Test func anEventWithTheBodyWrittenOnceHasTheSameDataBytes() throws {
+        let request = try APIConnectorDialect.parse(
+            JSONValue.parse(Array(#"{"email":"a@b.c","city":"Oslo","z":[1,{"b":null,"a":"\u0001\""}],"extension_x_Count":3}"#.utf8)),
+            urlStep: .postAttributeCollection)
+        let canonicalRaw = request.raw.canonicalBytes()
+        #expect(SignupFingerprint(request, canonicalRaw: canonicalRaw) == SignupFingerprint(request))
+        func event(_ canonicalRaw: [UInt8]?) -> SignupEvent {
+            SignupEvent(
+                id: "e-1", source: "/gatehouse/test", time: Date(timeIntervalSince1970: 1_795_687_200), request: request,
+                decision: .continue, userKey: "a@b.c", durability: "local", traceparent: TraceContext.newTraceparent(),
+                latency: .microseconds(12), canonicalRaw: canonicalRaw)
+        }
+        var spliced = event(canonicalRaw)
+        #expect(spliced.dataBytes == event(nil).dataBytes)
+        #expect(spliced.dataBytes == spliced.data.canonicalBytes())
+        #expect(try JSONValue.parse(spliced.dataBytes)["raw"] == request.raw)
+        // A change to the data is written, not the body kept from before.
+        guard case .object(var members) = spliced.data else { Issue.record("not an object"); return }
+        members["raw"] = .string("changed")
+        spliced.data = .object(members)
+        #expect(try JSONValue.parse(spliced.dataBytes)["raw"] == .string("changed"))
+    }
+
     @Test func malformedJSONSaysSo() {
         #expect(throws: MalformedJSON.self) { try JSONValue.parse(Array("{\"email\":".utf8)) }
     }

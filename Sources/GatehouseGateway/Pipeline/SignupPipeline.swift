@@ -69,7 +69,9 @@ final class SignupPipeline: Sendable {
             return GatewayProblem.invalidRequest("\(error)").answer
         }
 
-        let fingerprint = SignupFingerprint(request)
+        // The body written canonically once: hashed for the fingerprint, and spliced into the event.
+        let canonicalRaw = request.raw.canonicalBytes()
+        let fingerprint = SignupFingerprint(request, canonicalRaw: canonicalRaw)
         if let earlier = await retries.claim(fingerprint, now: received) {
             retried(request.dialect.rawValue).increment()
             logger.debug("Identity-provider retry answered again", metadata: ["event.id": "\(earlier.eventID)"])
@@ -90,7 +92,8 @@ final class SignupPipeline: Sendable {
             userKey: userKey,
             durability: configuration.durability.rawValue,
             traceparent: TraceContext.traceparent(from: traceparent),
-            latency: ContinuousClock.now - clock
+            latency: ContinuousClock.now - clock,
+            canonicalRaw: canonicalRaw
         )
         do {
             try await recorder.record(event, fingerprint: fingerprint, answer: answer)

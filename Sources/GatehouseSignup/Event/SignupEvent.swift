@@ -24,7 +24,12 @@ public struct SignupEvent: Sendable {
     /// W3C trace context of the call.
     public var traceparent: String
     /// The event data.
-    public var data: JSONValue
+    public var data: JSONValue {
+        didSet { canonicalRaw = nil }
+    }
+    /// `request.raw` written canonically, when the caller had it: spliced into ``dataBytes`` rather
+    /// than written a second time. Forgotten when ``data`` changes.
+    private var canonicalRaw: [UInt8]?
 
     /// Makes the event for a call and its answer.
     public init(
@@ -36,9 +41,11 @@ public struct SignupEvent: Sendable {
         userKey: String,
         durability: String,
         traceparent: String,
-        latency: Duration? = nil
+        latency: Duration? = nil,
+        canonicalRaw: [UInt8]? = nil
     ) {
         self.id = id
+        self.canonicalRaw = canonicalRaw
         self.source = source
         self.time = time
         self.userKey = userKey
@@ -63,7 +70,10 @@ public struct SignupEvent: Sendable {
     }
 
     /// The data as JSON bytes, the record value.
-    public var dataBytes: [UInt8] { data.canonicalBytes() }
+    public var dataBytes: [UInt8] {
+        guard let canonicalRaw else { return data.canonicalBytes() }
+        return data.canonicalBytes(member: "raw", rendered: canonicalRaw)
+    }
 
     /// The CloudEvents binary-mode headers, in a fixed order.
     public var headers: [(String, String)] {

@@ -17,12 +17,18 @@ public struct SignupFingerprint: Hashable, Sendable, CustomStringConvertible {
 
     /// The fingerprint of a parsed call.
     public init(_ request: SignupRequest) {
+        self.init(request, canonicalRaw: request.raw.canonicalBytes())
+    }
+
+    /// The fingerprint of a parsed call whose body the caller has written canonically already
+    /// (`request.raw.canonicalBytes()`), for example to put the same bytes in its event.
+    public init(_ request: SignupRequest, canonicalRaw: [UInt8]) {
         var hasher = SHA256()
         for part in [request.dialect.rawValue, request.step.rawValue, request.correlationID ?? ""] {
             hasher.update(data: Array(part.utf8))
             hasher.update(data: [0])
         }
-        hasher.update(data: request.raw.canonicalBytes())
+        hasher.update(data: canonicalRaw)
         hex = Hex.string(hasher.finalize())
     }
 

@@ -143,16 +143,35 @@ extension JSONValue {
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
-            output.append(UInt8(ascii: "{"))
-            // Sorting the members rather than the keys spares a hash lookup per member.
-            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                Self.writeString(member.key, into: &output)
-                output.append(UInt8(ascii: ":"))
+            Self.writeObject(members, into: &output)
+        }
+    }
+
+    /// The canonical bytes of an object whose member `name` the caller has already written canonically
+    /// as `rendered`: the same bytes as ``canonicalBytes()``, without writing that member again. Any
+    /// other value is written whole.
+    public func canonicalBytes(member name: String, rendered: [UInt8]) -> [UInt8] {
+        guard case .object(let members) = self, members[name] != nil else { return canonicalBytes() }
+        var output: [UInt8] = []
+        output.reserveCapacity(rendered.count * 3)
+        Self.writeObject(members, into: &output, rendered: (name, rendered))
+        return output
+    }
+
+    private static func writeObject(_ members: [String: JSONValue], into output: inout [UInt8], rendered: (String, [UInt8])? = nil) {
+        output.append(UInt8(ascii: "{"))
+        // Sorting the members rather than the keys spares a hash lookup per member.
+        for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            writeString(member.key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            if let rendered, rendered.0 == member.key {
+                output.append(contentsOf: rendered.1)
+            } else {
                 member.value.write(into: &output)
             }
-            output.append(UInt8(ascii: "}"))
         }
+        output.append(UInt8(ascii: "}"))
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
