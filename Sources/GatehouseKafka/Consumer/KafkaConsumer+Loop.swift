@@ -174,7 +174,9 @@ extension KafkaConsumer {
         guard result == RDKafkaErrorCodes.noError else {
             throw .librdkafka(result, context: "assign \(offsets.keys.map(\.description).sorted())")
         }
-        logger.info(
+        // A consumer that reads nothing (a probe for metadata and watermarks) is not worth a line.
+        logger.log(
+            level: positions.isEmpty ? .debug : .info,
             "Assigned partitions by hand",
             metadata: [KafkaLoggingKeys.partitions: "\(positions.map { "\($0.key)@\($0.value)" }.sorted())"]
         )
