@@ -41,4 +41,38 @@ import Testing
             #expect(messages.map { String(decoding: $0.value ?? [], as: UTF8.self) } == (0..<200).map(String.init))
         }
     }
+
+    /// Rounds of concurrent appends share group commits, a lone append after them still completes, and
+    /// every record is on disk with its own sequence.
+    @Test func concurrentAppendsShareCommitsAndALoneAppendStillCompletes() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configuration = OutboxConfiguration(path: folder.appendingPathComponent("outbox.sqlite").path)
+        let outbox = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+        @Sendable func append(_ index: Int) async throws -> Int64 {
+            let message = KafkaProducerMessage(topic: "t", key: Array("user-\(index)".utf8), value: Array("\(index)".utf8))
+            return try await outbox.append(
+                OutboxRecord(
+                    eventID: "event-\(index)", fingerprint: nil, responseStatus: 200, responseBody: [], message: message, createdAt: Date())
+            )
+        }
+        var sequences: [Int64] = []
+        for round in 0..<3 {
+            sequences += try await withDeadline(.seconds(30), "round \(round) of concurrent appends") {
+                try await withThrowingTaskGroup(of: Int64.self) { group in
+                    for index in 0..<16 { group.addTask { try await append(round * 16 + index) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+        }
+        sequences.append(try await withDeadline(.seconds(30), "a lone append after the rounds") { try await append(48) })
+        #expect(Set(sequences).count == 49)
+        #expect(outbox.backlog.count == 49)
+        await outbox.close()
+
+        let reopened = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+        #expect(reopened.backlog.count == 49)
+        await reopened.close()
+    }
 }
