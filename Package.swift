@@ -257,6 +257,7 @@ let package = Package(
             name: "GatehouseGatewayTests",
             dependencies: [
                 "Gatehouse",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "GatehouseGateway",
                 "GatehouseRules",
                 "GatehouseSettings",

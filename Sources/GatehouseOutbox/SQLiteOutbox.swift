@@ -12,6 +12,10 @@ import Synchronization
 /// transaction and syncs once, then releases all their callers. Under load one fsync covers many
 /// answers; alone, an append costs one fsync.
 ///
+/// What has been published is one watermark (every record up to it is published), written with the
+/// group commits; acknowledgements past a gap wait in memory until it closes. Records are never
+/// rewritten after their append.
+///
 /// What was just committed is also kept in memory for the publisher (up to
 /// ``OutboxConfiguration/memoryTail`` records), so that in the steady state it never reads back what was
 /// just written; it reads SQLite after a restart, after a failed publication, or when it falls behind.
@@ -39,6 +43,15 @@ public final class SQLiteOutbox: Sendable {
         /// Whether the connection is at `synchronous=FULL` (it opens so), for the writer to switch only
         /// when a commit needs the other level.
         var fullSync = true
+        /// Every record up to this sequence is published: the durable progress, one row in
+        /// `outbox_progress`.
+        var publishedThrough: Int64 = 0
+        /// The value of ``publishedThrough`` last written to SQLite.
+        var persistedThrough: Int64 = 0
+        /// Records past ``publishedThrough`` already acknowledged, out of order (a refused record is
+        /// sent again after those behind it). Kept in memory only: after a crash they are published
+        /// again, with their event ids.
+        var publishedAbove: Set<Int64> = []
     }
 
     private let database: DatabaseQueue
@@ -85,22 +98,41 @@ public final class SQLiteOutbox: Sendable {
                             created_at REAL NOT NULL,
                             published INTEGER NOT NULL DEFAULT 0
                         );
-                        CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (published, sequence);
+                        CREATE TABLE IF NOT EXISTS outbox_progress (
+                            id INTEGER PRIMARY KEY CHECK (id = 1),
+                            published_through INTEGER NOT NULL
+                        );
                         DROP INDEX IF EXISTS outbox_fingerprint;
                         """
                 )
+                // Progress is one watermark, not a flag per record: marking a record published used to
+                // rewrite its page (and an index entry) into the WAL a second time. A file from before
+                // gets the watermark below its first unpublished record; the `published` column stays,
+                // unused, so that such files open unchanged.
+                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox_progress)") != true {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO outbox_progress (id, published_through) VALUES (1, COALESCE(
+                                (SELECT MIN(sequence) FROM outbox WHERE published = 0) - 1, (SELECT MAX(sequence) FROM outbox), 0))
+                            """)
+                }
+                try db.execute(sql: "DROP INDEX IF EXISTS outbox_unpublished")
             }
         } catch {
             throw OutboxUnavailable(reason: "cannot open the outbox at \(configuration.path): \(error)", isFull: false)
         }
         (committed, newRecords) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let (count, oldest, newest) = try database.read { db -> (Int, Double?, Int64?) in
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE published = 0") ?? 0
-            let oldest = try Double.fetchOne(db, sql: "SELECT MIN(created_at) FROM outbox WHERE published = 0")
-            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM outbox WHERE published = 0")
-            return (count, oldest, newest)
+        let (through, count, oldest, newest) = try database.read { db -> (Int64, Int, Double?, Int64?) in
+            let through = try Int64.fetchOne(db, sql: "SELECT published_through FROM outbox_progress WHERE id = 1") ?? 0
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE sequence > ?", arguments: [through]) ?? 0
+            let oldest = try Double.fetchOne(
+                db, sql: "SELECT created_at FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT 1", arguments: [through])
+            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM outbox WHERE sequence > ?", arguments: [through])
+            return (through, count, oldest, newest)
         }
         state.withLock { state in
+            state.publishedThrough = through
+            state.persistedThrough = through
             // What is unpublished from an earlier run is read from SQLite; everything after it from memory.
             state.tailFrom = (newest ?? 0) + 1
             state.unpublished = count
@@ -189,9 +221,9 @@ public final class SQLiteOutbox: Sendable {
                 sql: """
                     SELECT sequence, event_id, fingerprint, response_status, response_body, topic, record_key, record_value,
                            headers, created_at
-                    FROM outbox WHERE published = 0 AND sequence > ? ORDER BY sequence LIMIT ?
+                    FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?
                     """,
-                arguments: [sequence, limit]
+                arguments: [max(sequence, state.withLock { $0.publishedThrough }), limit]
             ).map(Self.record)
         }
     }
@@ -281,6 +313,16 @@ public final class SQLiteOutbox: Sendable {
         // record is published again with its event id. The next append's fsync of the WAL covers it.
         // Appends are only written with synchronous=FULL back in force.
         let marksOnly = batch.isEmpty
+        // Marks move the watermark across every contiguous published record; those past a gap wait in
+        // memory. Only marks not seen before count off the backlog.
+        let (through, advanced, newlyMarked) = state.withLock { state -> (Int64, Bool, Int) in
+            var newly = 0
+            for sequence in published where sequence > state.publishedThrough {
+                if state.publishedAbove.insert(sequence).inserted { newly += 1 }
+            }
+            while state.publishedAbove.remove(state.publishedThrough + 1) != nil { state.publishedThrough += 1 }
+            return (state.publishedThrough, state.publishedThrough != state.persistedThrough, newly)
+        }
         do {
             if state.withLock({ $0.fullSync }) == marksOnly {
                 try database.writeWithoutTransaction { db in
@@ -307,14 +349,14 @@ public final class SQLiteOutbox: Sendable {
                     ])
                     sequences.append(db.lastInsertedRowID)
                 }
-                if !published.isEmpty {
-                    let list = published.map(String.init).joined(separator: ",")
-                    try db.execute(sql: "UPDATE outbox SET published = 1 WHERE sequence IN (\(list))")
+                if advanced {
+                    try db.execute(sql: "UPDATE outbox_progress SET published_through = ? WHERE id = 1", arguments: [through])
                 }
                 if prune {
                     let cutoff = Date().addingTimeInterval(-Double(configuration.retention.components.seconds))
                     try db.execute(
-                        sql: "DELETE FROM outbox WHERE published = 1 AND created_at < ?", arguments: [cutoff.timeIntervalSince1970])
+                        sql: "DELETE FROM outbox WHERE sequence <= ? AND created_at < ?",
+                        arguments: [through, cutoff.timeIntervalSince1970])
                 }
                 return sequences
             }
@@ -330,7 +372,8 @@ public final class SQLiteOutbox: Sendable {
                     record.sequence = sequence
                     state.tail.append(record)
                 }
-                state.unpublished += batch.count - published.count
+                if advanced { state.persistedThrough = through }
+                state.unpublished += batch.count - newlyMarked
                 if state.unpublished <= 0 {
                     state.unpublished = 0
                     state.oldestUnpublished = nil
@@ -347,7 +390,8 @@ public final class SQLiteOutbox: Sendable {
             logger.critical("The outbox cannot write: \(error)", metadata: ["outbox.path": "\(configuration.path)"])
             let refusal = OutboxUnavailable(reason: "the disk refused the write: \(error)", isFull: false)
             for pending in batch { pending.continuation.resume(throwing: refusal) }
-            // Published marks are lost with the failed transaction; those events are published again.
+            // The marks stay in memory and the watermark is written with the next commit that succeeds.
+            state.withLock { $0.unpublished = max(0, $0.unpublished - newlyMarked) }
         }
     }
 

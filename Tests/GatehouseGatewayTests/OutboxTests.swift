@@ -1,8 +1,10 @@
 import Foundation
+import GRDB
 import GatehouseKafka
-import GatehouseOutbox
 import GatehouseTestSupport
 import Testing
+
+@testable import GatehouseOutbox
 
 @Suite struct OutboxTests {
     /// The publisher takes just-committed records from memory and everything else from SQLite: records
@@ -73,6 +75,68 @@ import Testing
 
         let reopened = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
         #expect(reopened.backlog.count == 49)
+        await reopened.close()
+    }
+
+    private static func record(_ index: Int) -> OutboxRecord {
+        let message = KafkaProducerMessage(topic: "t", key: Array("user-\(index)".utf8), value: Array("\(index)".utf8))
+        return OutboxRecord(
+            eventID: "event-\(index)", fingerprint: nil, responseStatus: 200, responseBody: [], message: message, createdAt: Date())
+    }
+
+    /// Progress is a watermark: marks past a gap wait in memory, the watermark moves once the gap is
+    /// published, and a reopened outbox starts after the watermark (records published past a gap go
+    /// out again, with their event ids).
+    @Test func marksMoveTheWatermarkAcrossContiguousRecordsOnly() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configuration = OutboxConfiguration(path: folder.appendingPathComponent("outbox.sqlite").path)
+        let outbox = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+        var sequences: [Int64] = []
+        for index in 1...5 { sequences.append(try await outbox.append(Self.record(index))) }
+        #expect(sequences == [1, 2, 3, 4, 5])
+        outbox.markPublished([2, 4])
+        try await waitUntil("marks 2 and 4 counted", limit: .seconds(10)) { outbox.backlog.count == 3 }
+        outbox.markPublished([1, 2])
+        try await waitUntil("mark 1 counted", limit: .seconds(10)) { outbox.backlog.count == 2 }
+        await outbox.close()
+
+        let reopened = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+        #expect(reopened.backlog.count == 3)
+        #expect(try await reopened.unpublished(after: 0, limit: 10).map(\.sequence) == [3, 4, 5])
+        reopened.markPublished([3, 4, 5])
+        try await waitUntil("every record marked", limit: .seconds(10)) { reopened.backlog.count == 0 }
+        await reopened.close()
+        let again = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+        #expect(again.backlog.count == 0)
+        #expect(try await again.unpublished(after: 0, limit: 10).isEmpty)
+        #expect(try await again.append(Self.record(6)) == 6)
+        await again.close()
+    }
+
+    /// A file written before the watermark (a `published` flag per record) opens with the watermark
+    /// below its first unpublished record.
+    @Test func aFileWithPublishedFlagsGetsItsWatermarkFromThem() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configuration = OutboxConfiguration(path: folder.appendingPathComponent("outbox.sqlite").path)
+        let outbox = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+        for index in 1...5 { _ = try await outbox.append(Self.record(index)) }
+        await outbox.close()
+        // Make it look like the earlier format: flags, an index, no progress table.
+        let database = try DatabaseQueue(path: configuration.path)
+        try await database.write { db in
+            try db.execute(sql: "DROP TABLE outbox_progress")
+            try db.execute(sql: "UPDATE outbox SET published = 1 WHERE sequence IN (1, 2, 4)")
+            try db.execute(sql: "CREATE INDEX outbox_unpublished ON outbox (published, sequence)")
+        }
+        try await database.close()
+
+        let reopened = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+        #expect(reopened.backlog.count == 3)
+        #expect(try await reopened.unpublished(after: 0, limit: 10).map(\.sequence) == [3, 4, 5])
         await reopened.close()
     }
 }
