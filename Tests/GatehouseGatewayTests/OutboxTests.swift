@@ -14,19 +14,11 @@ import Testing
     func thePublisherDrainsEveryRecordInOrderFromMemoryOrSQLite(memoryTail: Int) async throws {
         let topic = TestFixtures.unique("outbox")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            var configuration = OutboxConfiguration(path: folder.appendingPathComponent("outbox.sqlite").path)
+            var configuration = try Self.configuration()
+            defer { Self.remove(configuration) }
             configuration.memoryTail = memoryTail
             let outbox = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
-            func append(_ index: Int) async throws {
-                let message = KafkaProducerMessage(topic: topic, key: Array("user".utf8), value: Array("\(index)".utf8))
-                let record = OutboxRecord(
-                    eventID: "event-\(index)", fingerprint: nil, responseStatus: 200, responseBody: [], message: message,
-                    createdAt: Date())
-                _ = try await outbox.append(record)
-            }
+            func append(_ index: Int) async throws { _ = try await outbox.append(Self.record(index, topic: topic)) }
             // Some records wait in SQLite before the publisher starts; the rest arrive while it runs.
             for index in 0..<20 { try await append(index) }
             let producer = try KafkaProducer(
@@ -47,18 +39,10 @@ import Testing
     /// Rounds of concurrent appends share group commits, a lone append after them still completes, and
     /// every record is on disk with its own sequence.
     @Test func concurrentAppendsShareCommitsAndALoneAppendStillCompletes() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let configuration = OutboxConfiguration(path: folder.appendingPathComponent("outbox.sqlite").path)
+        let configuration = try Self.configuration()
+        defer { Self.remove(configuration) }
         let outbox = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
-        @Sendable func append(_ index: Int) async throws -> Int64 {
-            let message = KafkaProducerMessage(topic: "t", key: Array("user-\(index)".utf8), value: Array("\(index)".utf8))
-            return try await outbox.append(
-                OutboxRecord(
-                    eventID: "event-\(index)", fingerprint: nil, responseStatus: 200, responseBody: [], message: message, createdAt: Date())
-            )
-        }
+        @Sendable func append(_ index: Int) async throws -> Int64 { try await outbox.append(Self.record(index)) }
         var sequences: [Int64] = []
         for round in 0..<3 {
             sequences += try await withDeadline(.seconds(30), "round \(round) of concurrent appends") {
@@ -78,8 +62,19 @@ import Testing
         await reopened.close()
     }
 
-    private static func record(_ index: Int) -> OutboxRecord {
-        let message = KafkaProducerMessage(topic: "t", key: Array("user-\(index)".utf8), value: Array("\(index)".utf8))
+    /// An outbox file in a folder of its own.
+    private static func configuration() throws -> OutboxConfiguration {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return OutboxConfiguration(path: folder.appendingPathComponent("outbox.sqlite").path)
+    }
+
+    private static func remove(_ configuration: OutboxConfiguration) {
+        try? FileManager.default.removeItem(at: URL(fileURLWithPath: configuration.path).deletingLastPathComponent())
+    }
+
+    private static func record(_ index: Int, topic: String = "t") -> OutboxRecord {
+        let message = KafkaProducerMessage(topic: topic, key: Array("user-\(index)".utf8), value: Array("\(index)".utf8))
         return OutboxRecord(
             eventID: "event-\(index)", fingerprint: nil, responseStatus: 200, responseBody: [], message: message, createdAt: Date())
     }
@@ -88,10 +83,8 @@ import Testing
     /// published, and a reopened outbox starts after the watermark (records published past a gap go
     /// out again, with their event ids).
     @Test func marksMoveTheWatermarkAcrossContiguousRecordsOnly() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let configuration = OutboxConfiguration(path: folder.appendingPathComponent("outbox.sqlite").path)
+        let configuration = try Self.configuration()
+        defer { Self.remove(configuration) }
         let outbox = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
         var sequences: [Int64] = []
         for index in 1...5 { sequences.append(try await outbox.append(Self.record(index))) }
@@ -118,10 +111,8 @@ import Testing
     /// A file written before the watermark (a `published` flag per record) opens with the watermark
     /// below its first unpublished record.
     @Test func aFileWithPublishedFlagsGetsItsWatermarkFromThem() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let configuration = OutboxConfiguration(path: folder.appendingPathComponent("outbox.sqlite").path)
+        let configuration = try Self.configuration()
+        defer { Self.remove(configuration) }
         let outbox = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
         for index in 1...5 { _ = try await outbox.append(Self.record(index)) }
         await outbox.close()
