@@ -1,4 +1,4 @@
-public import GatehouseSignup
+import GatehouseSignup
 
 /// Which events go to which targets.
 ///

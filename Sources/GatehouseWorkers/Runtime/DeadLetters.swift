@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GatehouseKafka
 public import GatehouseSignup
 public import Logging
