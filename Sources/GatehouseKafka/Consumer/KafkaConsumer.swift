@@ -135,9 +135,8 @@ public final class KafkaConsumer: Service, Sendable {
     /// Asks the partition leader for a partition's low and high watermarks: the first offset still
     /// held, and the offset the next message will get.
     public func watermarks(of partition: KafkaTopicPartition) async throws -> (low: Int64, high: Int64) {
-        let client = self.client
-        let timeout = Int32(clamping: configuration.lookupTimeout.milliseconds)
-        return try await DedicatedThread.run { client.queryWatermarks(partition, timeoutMilliseconds: timeout) }.get()
+        guard let marks = try await watermarks(of: [partition])[partition] else { throw KafkaError.unknownPartition(partition) }
+        return marks
     }
 
     /// The low and high watermarks of many partitions, in two lookups per partition leader rather

@@ -141,19 +141,6 @@ extension RDKafkaClient {
         return result == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? (low, high) : nil
     }
 
-    /// Asks the partition leader for the low and high watermarks. Blocking.
-    func queryWatermarks(_ partition: KafkaTopicPartition, timeoutMilliseconds: Int32) -> Result<(low: Int64, high: Int64), KafkaError> {
-        var low: Int64 = -1
-        var high: Int64 = -1
-        let result = withHandle {
-            rd_kafka_query_watermark_offsets($0, partition.topic, partition.partition, &low, &high, timeoutMilliseconds)
-        }
-        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            return .failure(.librdkafka(result.rawValue, context: "watermarks of \(partition)"))
-        }
-        return .success((low, high))
-    }
-
     /// The low and high watermarks of many partitions at once: two ListOffsets requests per leader
     /// (earliest, then latest) instead of two per partition. Blocking. Fails when any partition fails.
     func queryWatermarks(
