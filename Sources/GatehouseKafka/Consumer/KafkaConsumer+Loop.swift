@@ -43,14 +43,11 @@ extension KafkaConsumer {
                 continue
             }
             var delivered = false
-            if case .fetch = event.kind {
-                delivered = deliver(client.fetched(from: event), skipBefore: &skipBefore, into: &batch)
-            } else {
-                handOver()
-            }
+            // Any other event goes after the messages before it.
+            if case .fetch = event.kind {} else { handOver() }
             switch event.kind {
             case .fetch:
-                break
+                delivered = deliver(client.fetched(from: event), skipBefore: &skipBefore, into: &batch)
             case .rebalance:
                 handleRebalance(event)
             case .error:
