@@ -34,7 +34,7 @@ public enum StructuredCloudEvent {
         for header in record.headers where header.key.hasPrefix("gatehouse_") {
             member(header.key, header.value ?? [], to: &output)
         }
-        appendString("data", to: &output)
+        JSONValue.writeString("data", into: &output)
         output.append(UInt8(ascii: ":"))
         if let value = record.value, !value.isEmpty {
             output.append(contentsOf: value)
@@ -47,20 +47,15 @@ public enum StructuredCloudEvent {
 
     /// `"name":"value",`: every member is followed by another (the data comes last).
     private static func member(_ name: String, _ value: [UInt8], to output: inout [UInt8]) {
-        appendString(name, to: &output)
+        JSONValue.writeString(name, into: &output)
         output.append(UInt8(ascii: ":"))
         if value.withUnsafeBufferPointer(isASCII) || String(validating: value, as: UTF8.self) != nil {
             value.withUnsafeBufferPointer { JSONValue.writeString(utf8: $0, into: &output) }
         } else {
             // Not UTF-8: written as text with replacement characters, never as invalid JSON.
-            appendString(String(decoding: value, as: UTF8.self), to: &output)
+            JSONValue.writeString(String(decoding: value, as: UTF8.self), into: &output)
         }
         output.append(UInt8(ascii: ","))
-    }
-
-    private static func appendString(_ text: String, to output: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { JSONValue.writeString(utf8: $0, into: &output) }
     }
 
     private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -176,7 +176,8 @@ extension JSONValue {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func writeString(_ value: String, into output: inout [UInt8]) {
+    /// Appends `value` as a JSON string literal, quoted and escaped.
+    public static func writeString(_ value: String, into output: inout [UInt8]) {
         var copy = value
         copy.withUTF8 { writeString(utf8: $0, into: &output) }
     }

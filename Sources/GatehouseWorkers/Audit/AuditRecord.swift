@@ -63,7 +63,7 @@ public struct AuditRecord: Sendable, Hashable {
         output.reserveCapacity(entry.data.utf8.count * 5 / 4 + 256)
         for (index, (key, value)) in members.enumerated() {
             output.append(index == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            JSONValue.string(key).writeCanonical(into: &output)
+            JSONValue.writeString(key, into: &output)
             output.append(UInt8(ascii: ":"))
             value.writeCanonical(into: &output)
         }
