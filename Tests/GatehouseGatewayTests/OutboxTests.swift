@@ -123,7 +123,7 @@ import Testing
             try db.execute(sql: "UPDATE outbox SET published = 1 WHERE sequence IN (1, 2, 4)")
             try db.execute(sql: "CREATE INDEX outbox_unpublished ON outbox (published, sequence)")
         }
-        try await database.close()
+        try database.close()
 
         let reopened = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
         #expect(reopened.backlog.count == 3)

@@ -53,10 +53,15 @@ enum Spawn {
 
         var opened: [Int32] = []
         defer { for descriptor in opened { close(descriptor) } }
-        func makePipe() throws -> (read: Int32, write: Int32) {
+        /// A pipe to the child's descriptor `target`: the child's end becomes `target` in the child, and
+        /// ours comes back as a handle.
+        func connect(_ target: Int32, childWrites: Bool) throws -> (ours: FileHandle, childs: Int32) {
             var descriptors: [Int32] = [-1, -1]
             guard GNU.pipe2(&descriptors, O_CLOEXEC) == 0 else { throw ChildProcessError(description: "pipe2 failed: errno \(errno)") }
-            return (descriptors[0], descriptors[1])
+            let (childs, ours) = childWrites ? (descriptors[1], descriptors[0]) : (descriptors[0], descriptors[1])
+            opened.append(childs)
+            posix_spawn_file_actions_adddup2(&actions, childs, target)
+            return (FileHandle(fileDescriptor: ours, closeOnDealloc: true), childs)
         }
 
         var inputHandle: FileHandle?
@@ -64,10 +69,7 @@ enum Spawn {
         case .null:
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         case .pipe:
-            let ends = try makePipe()
-            opened.append(ends.read)
-            posix_spawn_file_actions_adddup2(&actions, ends.read, 0)
-            inputHandle = FileHandle(fileDescriptor: ends.write, closeOnDealloc: true)
+            inputHandle = try connect(0, childWrites: false).ours
         }
         var outputHandle: FileHandle?
         var outputWrite: Int32?
@@ -75,11 +77,9 @@ enum Spawn {
         case .null:
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         case .pipe:
-            let ends = try makePipe()
-            opened.append(ends.write)
-            outputWrite = ends.write
-            posix_spawn_file_actions_adddup2(&actions, ends.write, 1)
-            outputHandle = FileHandle(fileDescriptor: ends.read, closeOnDealloc: true)
+            let ends = try connect(1, childWrites: true)
+            outputHandle = ends.ours
+            outputWrite = ends.childs
         case .inherit:
             break
         }
