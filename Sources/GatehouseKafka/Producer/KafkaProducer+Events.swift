@@ -35,10 +35,10 @@ extension KafkaProducer {
             let keepFailures = fatal != nil && configuration.recreateOnFatalError
             let settled = state.withLock { $0.settle(deliveries, generation: generation, keepFailures: keepFailures) }
             var failed = 0
-            for (entry, delivery) in settled {
-                let result = delivery.result(topic: entry.message.topic)
+            for item in settled {
+                let result = item.delivery.result(topic: item.entry.message.topic)
                 if case .failure = result { failed += 1 }
-                entry.handler(result)
+                item.entry.handler(result)
             }
             metrics.delivered.increment(by: settled.count - failed)
             metrics.failed.increment(by: failed)

@@ -25,6 +25,14 @@ extension KafkaProducer {
         var isInBacklog: Bool { generation == nil }
     }
 
+    /// A settled entry and its delivery report, for the entry's handler to receive outside the lock.
+    /// A struct rather than a tuple: an array of tuples is destroyed through the runtime's generic
+    /// tuple witness, which a delivery-report batch paid once per message.
+    struct Settled {
+        let entry: Entry
+        let delivery: RDKafkaDelivery
+    }
+
     /// A closure to run outside the lock.
     typealias Action = () -> Void
 
@@ -197,15 +205,15 @@ extension KafkaProducer {
             _ deliveries: [RDKafkaDelivery],
             generation reportGeneration: Int,
             keepFailures: Bool
-        ) -> [(Entry, RDKafkaDelivery)] {
-            var settled: [(Entry, RDKafkaDelivery)] = []
+        ) -> [Settled] {
+            var settled: [Settled] = []
             settled.reserveCapacity(deliveries.count)
             for delivery in deliveries {
                 if keepFailures && delivery.error != RDKafkaErrorCodes.noError { continue }
                 // A report from a retired instance, for a message its successor re-sent, is not the outcome.
                 guard let entry = entries[delivery.messageID], entry.generation == reportGeneration else { continue }
                 entries[delivery.messageID] = nil
-                settled.append((entry, delivery))
+                settled.append(Settled(entry: entry, delivery: delivery))
             }
             return settled
         }

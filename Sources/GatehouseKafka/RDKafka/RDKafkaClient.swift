@@ -20,7 +20,14 @@ final class RDKafkaClient: @unchecked Sendable {
     private let handle: OpaquePointer
     /// The queue the owner's event loop serves: the main queue (producer) or the consumer queue.
     private let eventQueue: OpaquePointer
-    private let topicHandles = Mutex<[String: SendablePointer]>([:])
+    private let topicHandles = Mutex<TopicHandles>(TopicHandles())
+
+    /// Topic handles by name, with the last one used kept aside: a producer mostly writes to one topic,
+    /// and comparing one short name is cheaper than hashing it for every message.
+    private struct TopicHandles {
+        var byName: [String: SendablePointer] = [:]
+        var last: (name: String, handle: SendablePointer)?
+    }
 
     init(kind: Kind, properties: [String: String], events: Int32) throws(KafkaError) {
         var properties = properties
@@ -78,9 +85,14 @@ final class RDKafkaClient: @unchecked Sendable {
     /// A cached topic handle; librdkafka's handles are reference-counted and cheap to keep.
     func topicHandle(_ topic: String) -> OpaquePointer? {
         topicHandles.withLock { handles in
-            if let cached = handles[topic] { return cached.pointer }
+            if let last = handles.last, last.name == topic { return last.handle.pointer }
+            if let cached = handles.byName[topic] {
+                handles.last = (topic, cached)
+                return cached.pointer
+            }
             guard let created = rd_kafka_topic_new(handle, topic, nil) else { return nil }
-            handles[topic] = SendablePointer(created)
+            handles.byName[topic] = SendablePointer(created)
+            handles.last = (topic, SendablePointer(created))
             return created
         }
     }
@@ -89,8 +101,8 @@ final class RDKafkaClient: @unchecked Sendable {
     /// the consumer or purged the producer, so librdkafka has nothing left to wait for.
     deinit {
         let handles = topicHandles.withLock { handles in
-            defer { handles.removeAll() }
-            return Array(handles.values)
+            defer { handles = TopicHandles() }
+            return Array(handles.byName.values)
         }
         for topic in handles { rd_kafka_topic_destroy(topic.pointer) }
         rd_kafka_queue_destroy(eventQueue)
