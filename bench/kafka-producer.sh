@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Producer benchmark: Gatehouse's KafkaProducer against a plain C librdkafka producer with the same
 # settings, both writing to one standalone `gatehouse broker` (librdkafka's embedded cluster) in
-# another process. Prints each figure and the ratios.
+# another process. Throughput is measured ROUNDS times each, alternating Swift and C, and the medians
+# are compared: on this 2-core machine one run can differ from the next by 20%, the C producer's too.
+# Then one latency run each. Prints each figure and the ratios.
 #
-# Usage: bench/kafka-producer.sh [MESSAGES] [LATENCY_SAMPLES]
+# Usage: bench/kafka-producer.sh [MESSAGES] [LATENCY_SAMPLES] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-500000}
 samples=${2:-2000}
+rounds=${3:-3}
 out=bench/out
 mkdir -p "$out"
 
@@ -23,15 +26,32 @@ for _ in $(seq 100); do [ -s "$out/broker.out" ] && break; sleep 0.1; done
 bootstrap=$(head -1 "$out/broker.out")
 echo "broker $bootstrap"
 
-"$bin/GatehouseBench" producer --bootstrap "$bootstrap" --topic bench-swift --messages "$messages" \
-    --latency-samples "$samples" | tee "$out/swift.txt"
-"$out/c-producer" "$bootstrap" bench-c "$messages" 256 5 "$samples" | tee "$out/c.txt"
+value() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
+swift_runs=()
+c_runs=()
+for round in $(seq "$rounds"); do
+    "$bin/GatehouseBench" producer --bootstrap "$bootstrap" --topic bench-swift --messages "$messages" \
+        --latency-samples 0 >"$out/swift.txt"
+    swift_runs+=("$(value swift_throughput_messages_per_second "$out/swift.txt")")
+    "$out/c-producer" "$bootstrap" bench-c "$messages" 256 5 0 >"$out/c.txt"
+    c_runs+=("$(value c_throughput_messages_per_second "$out/c.txt")")
+    echo "round $round: swift ${swift_runs[-1]} c ${c_runs[-1]} messages/s"
+done
+# The latency runs: awaited sends one at a time, linger.ms 1.
+"$bin/GatehouseBench" producer --bootstrap "$bootstrap" --topic bench-swift --messages 0 \
+    --latency-samples "$samples" >"$out/swift.txt"
+"$out/c-producer" "$bootstrap" bench-c 0 256 5 "$samples" >"$out/c.txt"
 
-value() { awk -v k="$1" '$1 == k {print $2}' "$out"/*.txt; }
-python3 - "$(value swift_throughput_messages_per_second)" "$(value c_throughput_messages_per_second)" \
-    "$(value swift_send_latency_p99_ms)" "$(value c_send_latency_p99_ms)" <<'PY'
-import sys
-swift, c, swift_p99, c_p99 = map(float, sys.argv[1:])
+python3 - "${swift_runs[*]}" "${c_runs[*]}" "$(value swift_send_latency_p50_ms "$out/swift.txt")" \
+    "$(value swift_send_latency_p99_ms "$out/swift.txt")" "$(value c_send_latency_p50_ms "$out/c.txt")" \
+    "$(value c_send_latency_p99_ms "$out/c.txt")" <<'PY' | tee "$out/producer.txt"
+import statistics, sys
+swift = statistics.median(map(float, sys.argv[1].split()))
+c = statistics.median(map(float, sys.argv[2].split()))
+swift_p50, swift_p99, c_p50, c_p99 = map(float, sys.argv[3:7])
+print(f"swift_throughput_messages_per_second {swift:.0f} (median of {sys.argv[1]})")
+print(f"c_throughput_messages_per_second {c:.0f} (median of {sys.argv[2]})")
+print(f"send latency ms: swift p50 {swift_p50:.3f} p99 {swift_p99:.3f}; c p50 {c_p50:.3f} p99 {c_p99:.3f}")
 print(f"throughput ratio swift/c {swift / c:.2f} (target >= 0.85)")
 print(f"send p99 swift {swift_p99:.3f} ms vs c {c_p99:.3f} ms (target < 5 ms)")
 PY

@@ -25,8 +25,21 @@ struct ProducerBenchmark: AsyncParsableCommand {
         let keys = (0..<1000).map { Array("user-\($0)".utf8) }
 
         var configuration = KafkaProducerConfiguration(bootstrapServers: [bootstrap])
-        configuration.linger = .milliseconds(lingerMs)
         configuration.statisticsInterval = nil
+        if messages > 0 {
+            configuration.linger = .milliseconds(lingerMs)
+            try await measureThroughput(configuration, value: value, keys: keys, logger: logger)
+        }
+        if latencySamples > 0 {
+            configuration.linger = .milliseconds(1)
+            try await measureLatency(configuration, value: value, logger: logger)
+        }
+    }
+
+    /// Messages per second, from the first enqueue until every delivery report has arrived.
+    private func measureThroughput(
+        _ configuration: KafkaProducerConfiguration, value: [UInt8], keys: [[UInt8]], logger: Logger
+    ) async throws {
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: nil, value: value))
 
@@ -58,8 +71,11 @@ struct ProducerBenchmark: AsyncParsableCommand {
         print("swift_throughput_messages_per_second \(Int(Double(messages) / seconds))")
         print("swift_failed \(counter.failed)")
         await producer.shutdown()
+    }
 
-        configuration.linger = .milliseconds(1)
+    /// Awaited sends one at a time, after 100 to warm up: p50 and p99 in milliseconds.
+    private func measureLatency(_ configuration: KafkaProducerConfiguration, value: [UInt8], logger: Logger) async throws {
+        let clock = ContinuousClock()
         let latencyProducer = try KafkaProducer(configuration: configuration, logger: logger)
         var latencies: [Double] = []
         latencies.reserveCapacity(latencySamples)
