@@ -2,13 +2,15 @@
 # Gateway benchmark: wrk on loopback against `gatehouse serve` (release build) writing to an embedded
 # Kafka cluster (`gatehouse broker`, another process), once per durability mode, and against a bare
 # Hummingbird route that answers a constant Continue: the ceiling on this machine. The server is pinned
-# to core 0; wrk and the broker share core 1.
+# to core 0; wrk and the broker share core 1. All of it runs ROUNDS times, the ceiling and the modes
+# alternating, and the figures are medians: a single run on this 2-core machine can be 10-20% off.
 #
-# Usage: bench/gateway.sh [SECONDS] [CONNECTIONS]
+# Usage: bench/gateway.sh [SECONDS] [CONNECTIONS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 connections=${2:-32}
+rounds=${3:-3}
 out=bench/out
 report=gateway.txt
 mkdir -p "$out"
@@ -16,27 +18,37 @@ source bench/lib.sh
 
 start_broker
 : >"$out/$report"
-taskset -c 0 "$bin/GatehouseBench" ceiling --port 18180 &
-pids+=($!)
-sleep 1
-run ceiling "http://127.0.0.1:18180/v1/connectors/post-attribute-collection" "${pids[-1]}"
-kill "${pids[-1]}"
+for round in $(seq "$rounds"); do
+    echo "round $round of $rounds"
+    taskset -c 0 "$bin/GatehouseBench" ceiling --port 18180 &
+    pids+=($!)
+    sleep 1
+    run ceiling "http://127.0.0.1:18180/v1/connectors/post-attribute-collection" "${pids[-1]}"
+    kill "${pids[-1]}"
 
-for mode in local kafka none; do
-    serve "$mode" "$mode"
-    run "$mode" "$url/v1/connectors/post-attribute-collection" "$pid"
-    stop_server
+    for mode in local kafka none; do
+        serve "$mode" "$mode"
+        run "$mode" "$url/v1/connectors/post-attribute-collection" "$pid"
+        stop_server
+    done
 done
 
 python3 - "$out/$report" <<'PY'
-import sys
-rows = {}
+import statistics, sys
+runs = {}
 for line in open(sys.argv[1]):
     name, *fields = line.split()
-    rows[name] = dict(f.split("=", 1) for f in fields if "=" in f)
-ceiling = float(rows["ceiling"]["rps"])
+    runs.setdefault(name, []).append(dict(f.split("=", 1) for f in fields if "=" in f))
+def median(name, key, unit=""):
+    values = [float(run[key].removesuffix(unit)) for run in runs[name]]
+    return statistics.median(values)
+ceiling = median("ceiling", "rps")
+print(f"ceiling: {ceiling:.0f} requests/s (median of {len(runs['ceiling'])})")
 for mode, target in (("local", 0.60), ("none", 0.85), ("kafka", None)):
-    ratio = float(rows[mode]["rps"]) / ceiling
+    rps = median(mode, "rps")
     goal = f" (target >= {target:.2f})" if target else ""
-    print(f"{mode}: {ratio:.2f} of the ceiling's throughput{goal}; steady p99 {rows[mode]['steady_p99']}; peak RSS {rows[mode]['peak_rss_mb']} MB")
+    steady = [run["steady_p99"] for run in runs[mode]]
+    rss = max(int(run["peak_rss_mb"]) for run in runs[mode])
+    print(f"{mode}: {rps:.0f} requests/s, {rps / ceiling:.2f} of the ceiling's throughput{goal}; "
+          f"steady p99 {' '.join(steady)}; peak RSS {rss} MB")
 PY
