@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Gatehouse needs on a fresh Debian machine, and nothing already present:
-# librdkafka (Debian's librdkafka-dev 2.0.2) with pkg-config, kcat for the interoperability test,
+# librdkafka (Debian's librdkafka-dev 2.0.2) with pkg-config, jemalloc (libjemalloc-dev: the
+# executables are linked with it in place of glibc's malloc), kcat for the interoperability test,
 # wrk for the HTTP benchmarks, and PostgreSQL's server binaries (Debian's postgresql, under
 # /usr/lib/postgresql/<version>/bin) for the PostgreSQL store tests, which start their own server.
 # Needs root or sudo when something is missing.
@@ -9,6 +10,7 @@ set -euo pipefail
 missing=()
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
 pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev pkg-config)
+pkg-config --exists jemalloc 2>/dev/null || missing+=(libjemalloc-dev pkg-config)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)

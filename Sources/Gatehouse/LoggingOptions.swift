@@ -16,6 +16,8 @@ struct LoggingOptions: ParsableArguments {
     func bootstrap(label: String) -> Logger {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0, level: level) }
-        return Logger(label: label)
+        let logger = Logger(label: label)
+        logger.debug("Memory allocator", metadata: ["allocator": "\(MemoryAllocator.name)"])
+        return logger
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CJemalloc
 import Foundation
 import GatehouseKafka
 import Logging
@@ -24,6 +25,8 @@ struct ProducerBenchmark: AsyncParsableCommand {
         let value = [UInt8](repeating: UInt8(ascii: "x"), count: valueBytes)
         let keys = (0..<1000).map { Array("user-\($0)".utf8) }
 
+        // Like the gatehouse executable, this one is linked with jemalloc; say so next to the figures.
+        print("swift_allocator jemalloc-\(CJemalloc_version().map { String(cString: $0) } ?? "unknown")")
         var configuration = KafkaProducerConfiguration(bootstrapServers: [bootstrap])
         configuration.statisticsInterval = nil
         if messages > 0 {
