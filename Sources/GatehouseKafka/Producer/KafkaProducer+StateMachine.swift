@@ -16,7 +16,7 @@ extension KafkaProducer {
         /// Its task stopped waiting with the message accepted; cancellation can no longer withdraw it.
         var released = false
 
-        init(message: KafkaProducerMessage, handler: @escaping DeliveryHandler, generation: Int?) {
+        init(message: consuming KafkaProducerMessage, handler: @escaping DeliveryHandler, generation: Int?) {
             self.message = message
             self.handler = handler
             self.generation = generation
@@ -73,7 +73,7 @@ extension KafkaProducer {
 
         /// Accepts a message: hands it to librdkafka at once if nothing is ahead of it and there is room,
         /// otherwise appends it to the backlog so that order is kept.
-        mutating func enqueue(_ message: KafkaProducerMessage, handler: @escaping DeliveryHandler) -> EnqueueResult {
+        mutating func enqueue(_ message: consuming KafkaProducerMessage, handler: @escaping DeliveryHandler) -> EnqueueResult {
             guard accepting else {
                 return .rejected(.shutDown("the producer is shutting down; message for '\(message.topic)' not sent"))
             }

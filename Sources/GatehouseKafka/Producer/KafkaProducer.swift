@@ -76,10 +76,12 @@ public final class KafkaProducer: Service, Sendable {
     ///   outright; `CancellationError` if cancelled while waiting for room. Then `onDelivery` never runs.
     @discardableResult
     public func enqueue(
-        _ message: KafkaProducerMessage,
+        _ message: consuming KafkaProducerMessage,
         onDelivery: @escaping DeliveryHandler
     ) async throws -> KafkaMessageID {
-        switch state.withLock({ $0.enqueue(message, handler: onDelivery) }) {
+        // Moved, not copied, into the producer's entry: a copy costs a retain and a release per array.
+        var message = Optional(message)
+        switch state.withLock({ $0.enqueue(message.take()!, handler: onDelivery) }) {
         case .sent(let id):
             return KafkaMessageID(id)
         case .rejected(let error):
