@@ -5,6 +5,7 @@ import GatehouseSignup
 import GatehouseTestSupport
 import HTTPTypes
 import HummingbirdTesting
+import MetricsTestKit
 import NIOCore
 import Testing
 
@@ -108,6 +109,18 @@ import Testing
     }
 
     @Test func brokenInputGetsAPreciseProblem() async throws {
+        // Each kind of broken input is counted in the request timer under its own outcome. The metrics
+        // backend is process-wide, so the counts are compared before and after.
+        let timed: @Sendable (String, String) -> Int = { route, outcome in
+            RecordedMetrics.shared.timers(
+                label: "gatehouse_http_request_duration_seconds", dimensions: [("route", route), ("outcome", outcome)]
+            ).reduce(0) { $0 + $1.values.count }
+        }
+        let outcomes = [
+            ("/v1/connectors", "bad_request"), ("/v1/connectors", "too_large"), ("/v1/connectors", "unsupported_media_type"),
+            ("unmatched", "not_found"),
+        ]
+        let before = outcomes.map { timed($0.0, $0.1) }
         try await GatewayFixture.withGateway(configure: { $0.maxBodyBytes = 1024 }) { client, _, _ in
             let malformed = try await GatewayFixture.post(client, "/v1/connectors", #"{"email": "#)
             #expect(malformed.status == .badRequest)
@@ -141,6 +154,9 @@ import Testing
             // Still serving after all of that.
             let healthy = try await client.execute(uri: "/healthz", method: .get)
             #expect(healthy.status == .ok)
+        }
+        for (index, (route, outcome)) in outcomes.enumerated() {
+            #expect(timed(route, outcome) > before[index], "no \(outcome) timed on \(route)")
         }
     }
 

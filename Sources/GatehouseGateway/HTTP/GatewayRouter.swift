@@ -18,8 +18,10 @@ enum GatewayRouter {
         logger: Logger
     ) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
-        router.add(middleware: ProblemMiddleware(logger: logger, bodyLimit: configuration.maxBodyBytes))
+        // Timing first, so that it also sees the answers the problem middleware makes of thrown errors
+        // (a body too large, a wrong content type, an unknown route).
         router.add(middleware: RequestTimingMiddleware())
+        router.add(middleware: ProblemMiddleware(logger: logger, bodyLimit: configuration.maxBodyBytes))
 
         router.get("/healthz") { _, _ in
             ConnectorAnswer(status: 200, body: Array("{\"status\":\"ok\"}".utf8)).response
