@@ -91,7 +91,8 @@ struct DevCommand: AsyncParsableCommand {
                 dataDirectory: dataDirectory,
                 decider: rules?.engine ?? ContinueDecider(),
                 metrics: registry,
-                services: [EmbeddedClusterService(cluster: cluster)] + (rules.map { [$0.reloader] } ?? []) + runners
+                services: [EmbeddedClusterService(cluster: cluster)] + (rules.map { [$0.reloader] } ?? [IgnoredHangups(logger: logger)])
+                    + runners
             ),
             logger: logger,
             onServerRunning: { boundPort in

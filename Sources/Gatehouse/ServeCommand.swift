@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
                 dataDirectory: settings.dataDirectory,
                 decider: rules?.engine ?? ContinueDecider(),
                 metrics: registry,
-                services: rules.map { [$0.reloader] } ?? []
+                services: rules.map { [$0.reloader] } ?? [IgnoredHangups(logger: logger)]
             ),
             logger: logger,
             onServerRunning: { port in

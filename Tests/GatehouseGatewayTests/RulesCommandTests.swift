@@ -91,6 +91,31 @@ import Testing
         #expect(failure.contains("rules[0] (x).frobnicate: unknown key"))
     }
 
+    /// SIGHUP's default action ends a process; a gateway without rules has nothing to reload and must
+    /// carry on. Had the signal ended it, the exit status would not be the graceful 0.
+    @Test func aGatewayWithoutRulesOutlivesSIGHUP() async throws {
+        let folder = try Self.folder()
+        let gateway = try ChildProcess.start(
+            ExternalTools.gatehouse(),
+            arguments: [
+                "dev", "--port", "0", "--data-dir", folder.appendingPathComponent("data").path, "--basic-auth", "entra:pw",
+                "--log-level", "error",
+            ]
+        )
+        defer { gateway.terminate() }
+        let base = try await withDeadline(.seconds(60), "the dev gateway to print its URL") {
+            while true {
+                let line = try gateway.readLine()
+                if let range = line.range(of: "http://") { return String(line[range.lowerBound...]) }
+            }
+        }
+        gateway.hangUp()
+        let health = try await HTTPTestClient.get(try #require(URL(string: "\(base)/healthz")))
+        #expect(health.status == 200)
+        gateway.interrupt()
+        #expect(gateway.waitForExit() == 0)
+    }
+
     @Test func aRunningGatewayReloadsItsRulesOnSIGHUP() async throws {
         let folder = try Self.folder()
         // A long interval, so only the signal can cause the reload.
