@@ -27,10 +27,22 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "The configuration file.")
     var config: String
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://HOST:PORT/metrics, such as 127.0.0.1:9465.",
+            discussion: "Port 0 picks a free port. The URL is printed on the first line of standard output.",
+            valueName: "host:port"
+        )
+    )
+    var metrics: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         for name in names where !BuiltInWorkers.names.contains(name) { throw ValidationError("\(UnknownWorker(name: name))") }
+        if let metrics, MetricsEndpoint.address(metrics) == nil {
+            throw ValidationError("--metrics '\(metrics)' is not HOST:PORT with a port from 0 to 65535, such as 127.0.0.1:9465")
+        }
     }
 
     func run() async throws {
@@ -41,10 +53,14 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(config): \(error)")
         }
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let admin = try KafkaAdmin(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
-        let services = try BuiltInWorkers.services(
+        var services = try BuiltInWorkers.services(
             names, .init(settings: settings), configuration: settings.workers, topics: admin, logger: logger)
+        if let metrics, let (host, port) = MetricsEndpoint.address(metrics) {
+            services.append(MetricsEndpoint.application(registry: registry, host: host, port: port, logger: logger))
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

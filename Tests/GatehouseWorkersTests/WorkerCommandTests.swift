@@ -74,6 +74,46 @@ import Testing
         }
     }
 
+    @Test func aWorkerServesItsMetricsWhenAsked() async throws {
+        let refused = try ChildProcess.run(
+            ExternalTools.gatehouse(), arguments: ["worker", "audit", "--config", "/nonexistent.yaml", "--metrics", "9465"],
+            allowFailure: true, includeStandardError: true)
+        #expect(refused.contains("--metrics '9465' is not HOST:PORT"))
+
+        try await TestFixtures.withCluster { cluster in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("worker-metrics"))
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let topic = TestFixtures.unique("signups")
+            let config = folder.appendingPathComponent("gatehouse.yaml")
+            try """
+            kafka:
+              bootstrap_servers: ["\(cluster.bootstrapServers)"]
+              topic: \(topic)
+              properties: {session.timeout.ms: 6000, heartbeat.interval.ms: 300, fetch.wait.max.ms: 50}
+            durability: {data_dir: "\(folder.path)"}
+            workers:
+              topic_prefix: \(TestFixtures.unique("gh"))
+              outcomes_topic: \(TestFixtures.unique("outcomes"))
+              audit: {database: "\(folder.appendingPathComponent("audit.sqlite").path)"}
+            """.write(to: config, atomically: true, encoding: .utf8)
+            try await WorkerFixture.publish(cluster, topic: topic, (0..<5).map { (id: "m-\($0)", user: "user-\($0)@example.com") })
+
+            let worker = try ChildProcess.start(
+                ExternalTools.gatehouse(),
+                arguments: ["worker", "audit", "--config", config.path, "--metrics", "127.0.0.1:0", "--log-level", "error"])
+            defer { worker.terminate() }
+            let url = try await withDeadline(.seconds(60), "the worker to print its metrics URL") { try worker.readLine() }
+            #expect(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/metrics"))
+            try await waitUntil("the metrics to count five events done", limit: .seconds(60)) {
+                let metrics = try await HTTPTestClient.get(try #require(URL(string: url)))
+                return metrics.body.contains(#"gatehouse_worker_events_total{worker="audit",outcome="done"} 5"#)
+            }
+            worker.interrupt()
+            #expect(worker.waitForExit() == 0)
+        }
+    }
+
     private static func count(_ database: String) -> Int {
         guard FileManager.default.fileExists(atPath: database), let queue = try? DatabaseQueue(path: database) else { return 0 }
         return (try? queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_records WHERE type = '\(SignupEvent.type)'") }) ?? 0
