@@ -16,6 +16,8 @@ public final class OutboxPublisher: Service, Sendable {
     private let logger: Logger
     private let batchSize: Int
     private let maxInFlight: Int
+    private let shutdownStallTimeout: Duration
+    private let shutdown = ShutdownFlag()
     private let state = Mutex(State())
     private let published = Counter(label: "gatehouse_events_published_total")
     private let failed = Counter(label: "gatehouse_events_publish_failed_total")
@@ -25,24 +27,51 @@ public final class OutboxPublisher: Service, Sendable {
         var inFlight = 0
         var acknowledged: [Int64] = []
         var failedFrom: Int64?
-        var roomWaiter: CheckedContinuation<Void, Never>?
+        /// Resumed with `false` when the shutdown drain gives up.
+        var roomWaiter: CheckedContinuation<Bool, Never>?
+        /// Outcomes received so far: during shutdown, whether the brokers still acknowledge anything.
+        var settled = 0
+        /// The shutdown drain saw no outcome for `shutdownStallTimeout`: stop waiting for room.
+        var givenUp = false
     }
 
     /// Creates a publisher. It starts when run.
-    public init(outbox: SQLiteOutbox, producer: KafkaProducer, logger: Logger, batchSize: Int = 500, maxInFlight: Int = 20_000) {
+    ///
+    /// - Parameter shutdownStallTimeout: at graceful shutdown the publisher drains the outbox while the
+    ///   brokers acknowledge; once none has for this long (they are unreachable), it stops and leaves
+    ///   the rest in the outbox for the next start.
+    public init(
+        outbox: SQLiteOutbox,
+        producer: KafkaProducer,
+        logger: Logger,
+        batchSize: Int = 500,
+        maxInFlight: Int = 20_000,
+        shutdownStallTimeout: Duration = .seconds(10)
+    ) {
         self.outbox = outbox
         self.producer = producer
         self.logger = logger
         self.batchSize = batchSize
         self.maxInFlight = maxInFlight
+        self.shutdownStallTimeout = shutdownStallTimeout
     }
 
-    /// Publishes until graceful shutdown, then drains what is left while the broker is reachable (the
-    /// producer's shutdown timeout bounds that), and returns.
+    /// Publishes until graceful shutdown, then drains what is left while the brokers acknowledge it,
+    /// and returns: when the outbox is empty, or when nothing was acknowledged for
+    /// `shutdownStallTimeout`. What is not acknowledged stays in the outbox for the next start.
     public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.giveUpWhenTheDrainStalls() }
+            await publish()
+            group.cancelAll()
+        }
+        flushMarks()
+    }
+
+    private func publish() async {
         var cursor: Int64 = 0
         var wakeUps = outbox.committed.makeAsyncIterator()
-        let shutdown = ShutdownFlag()
+        let shutdown = self.shutdown
         await withGracefulShutdownHandler {
             while true {
                 if let failedFrom = takeFailure() {
@@ -63,7 +92,15 @@ public final class OutboxPublisher: Service, Sendable {
                     continue
                 }
                 for record in records {
-                    await reserveRoom()
+                    guard await reserveRoom() else {
+                        let left = outbox.backlog.count
+                        logger.warning(
+                            "Shutting down with records unpublished: the brokers acknowledged nothing for \(shutdownStallTimeout); they stay in the outbox for the next start",
+                            metadata: ["outbox.depth": "\(left)"]
+                        )
+                        flushMarks()
+                        return
+                    }
                     let sequence = record.sequence
                     do {
                         try await producer.enqueue(record.message) { [self] result in settle(sequence, result: result) }
@@ -82,17 +119,43 @@ public final class OutboxPublisher: Service, Sendable {
             shutdown.set()
             self.outbox.wakePublisher()
         }
-        flushMarks()
+    }
+
+    /// From graceful shutdown on, watches the outcomes; once none has arrived for
+    /// `shutdownStallTimeout`, wakes the publisher from its wait for room, to stop. Ends when cancelled.
+    private func giveUpWhenTheDrainStalls() async {
+        do {
+            try await gracefulShutdown()
+            var last = state.withLock { $0.settled }
+            while true {
+                try await Task.sleep(for: shutdownStallTimeout)
+                let now = state.withLock { $0.settled }
+                guard now == last else {
+                    last = now
+                    continue
+                }
+                let waiter = state.withLock { state in
+                    state.givenUp = true
+                    defer { state.roomWaiter = nil }
+                    return state.roomWaiter
+                }
+                waiter?.resume(returning: false)
+                return
+            }
+        } catch {
+            // Cancelled: the publisher finished first.
+        }
     }
 
     private func settle(_ sequence: Int64, result: Result<KafkaDeliveryReport, KafkaError>) {
-        let (waiter, marksDue): (CheckedContinuation<Void, Never>?, Bool) = state.withLock { state in
+        let (waiter, marksDue): (CheckedContinuation<Bool, Never>?, Bool) = state.withLock { state in
             state.inFlight -= 1
+            state.settled += 1
             switch result {
             case .success: state.acknowledged.append(sequence)
             case .failure: state.failedFrom = min(state.failedFrom ?? sequence, sequence)
             }
-            var waiter: CheckedContinuation<Void, Never>?
+            var waiter: CheckedContinuation<Bool, Never>?
             if state.inFlight < maxInFlight / 2, let roomWaiter = state.roomWaiter {
                 state.roomWaiter = nil
                 state.inFlight += 1
@@ -107,25 +170,30 @@ public final class OutboxPublisher: Service, Sendable {
             published.increment()
         case .failure(let error):
             failed.increment()
-            logger.error(
+            // At shutdown the producer purges what the brokers did not take; one line per record of a
+            // large backlog would drown the log, and the warning above has said it.
+            logger.log(
+                level: shutdown.isSet ? .debug : .error,
                 "Publishing an outbox record failed; it will be sent again: \(error)", metadata: ["outbox.sequence": "\(sequence)"])
         }
-        waiter?.resume()
+        waiter?.resume(returning: true)
         if marksDue { flushMarks() }
     }
 
-    /// Takes one in-flight place, waiting while `maxInFlight` records await their acknowledgement.
-    private func reserveRoom() async {
+    /// Takes one in-flight place, waiting while `maxInFlight` records await their acknowledgement;
+    /// `false`, without a place, once the shutdown drain has given up.
+    private func reserveRoom() async -> Bool {
         await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
+            let ready = state.withLock { state -> Bool? in
+                if state.givenUp { return false }
                 guard state.inFlight >= maxInFlight else {
                     state.inFlight += 1
                     return true
                 }
                 state.roomWaiter = continuation
-                return false
+                return nil
             }
-            if ready { continuation.resume() }
+            if let ready { continuation.resume(returning: ready) }
         }
     }
 

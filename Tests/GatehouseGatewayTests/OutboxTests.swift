@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import GatehouseKafka
 import GatehouseTestSupport
+import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import GatehouseOutbox
@@ -60,6 +62,44 @@ import Testing
         let reopened = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
         #expect(reopened.backlog.count == 49)
         await reopened.close()
+    }
+
+    /// A graceful shutdown with the broker down must not wait for acknowledgements forever: once none
+    /// has come for the stall timeout the publisher stops, the producer purges what it holds, and every
+    /// record is still in the outbox for the next start.
+    @Test func shutdownWithTheBrokerDownStopsAndKeepsEveryRecord() async throws {
+        let topic = TestFixtures.unique("outbox-down")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            let configuration = try Self.configuration()
+            defer { Self.remove(configuration) }
+            let outbox = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+            var producerConfiguration = TestFixtures.producerConfiguration(cluster)
+            // As the gateway's local durability sets it: never give up on a record.
+            producerConfiguration.messageTimeout = .zero
+            producerConfiguration.shutdownTimeout = .seconds(1)
+            let producer = try KafkaProducer(configuration: producerConfiguration, logger: TestFixtures.logger("producer"))
+            let publisher = OutboxPublisher(
+                outbox: outbox, producer: producer, logger: TestFixtures.logger("publisher"), batchSize: 5, maxInFlight: 4,
+                shutdownStallTimeout: .milliseconds(500))
+            cluster.setBrokerDown()
+            defer { cluster.setBrokerUp() }
+            for index in 0..<20 { _ = try await outbox.append(Self.record(index, topic: topic)) }
+            let group = ServiceGroup(services: [producer, publisher], logger: TestFixtures.logger("services"))
+            let stopped = StoppedFlag()
+            let running = Task {
+                try await group.run()
+                stopped.set()
+            }
+            await group.triggerGracefulShutdown()
+            // Polled rather than awaited: a publisher that never stops must fail the test, not hang it.
+            try await waitUntil("the publisher and the producer to stop", limit: .seconds(30)) { stopped.isSet }
+            try await running.value
+            #expect(outbox.backlog.count == 20)
+            await outbox.close()
+            let reopened = try SQLiteOutbox(configuration: configuration, logger: TestFixtures.logger("outbox"))
+            #expect(reopened.backlog.count == 20)
+            await reopened.close()
+        }
     }
 
     /// An outbox file in a folder of its own.
@@ -130,4 +170,11 @@ import Testing
         #expect(try await reopened.unpublished(after: 0, limit: 10).map(\.sequence) == [3, 4, 5])
         await reopened.close()
     }
+}
+
+/// Set once, read from any task.
+private final class StoppedFlag: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
 }
