@@ -14,6 +14,30 @@ import Testing
         return url
     }
 
+    /// Starts `gatehouse dev` on a free port with data under `folder` and Basic `entra:pw`, and returns
+    /// it with the URL it prints.
+    private static func startDev(in folder: URL, _ arguments: [String] = []) async throws -> (ChildProcess, String) {
+        let gateway = try ChildProcess.start(
+            ExternalTools.gatehouse(),
+            arguments: [
+                "dev", "--port", "0", "--data-dir", folder.appendingPathComponent("data").path, "--basic-auth", "entra:pw",
+                "--log-level", "error",
+            ] + arguments
+        )
+        do {
+            let base = try await withDeadline(.seconds(60), "the dev gateway to print its URL") {
+                while true {
+                    let line = try gateway.readLine()
+                    if let range = line.range(of: "http://") { return String(line[range.lowerBound...]) }
+                }
+            }
+            return (gateway, base)
+        } catch {
+            gateway.terminate()
+            throw error
+        }
+    }
+
     private static func write(_ text: String, _ name: String, in folder: URL) throws -> String {
         let url = folder.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
@@ -94,21 +118,8 @@ import Testing
     /// SIGHUP's default action ends a process; a gateway without rules has nothing to reload and must
     /// carry on. Had the signal ended it, the exit status would not be the graceful 0.
     @Test func aGatewayWithoutRulesOutlivesSIGHUP() async throws {
-        let folder = try Self.folder()
-        let gateway = try ChildProcess.start(
-            ExternalTools.gatehouse(),
-            arguments: [
-                "dev", "--port", "0", "--data-dir", folder.appendingPathComponent("data").path, "--basic-auth", "entra:pw",
-                "--log-level", "error",
-            ]
-        )
+        let (gateway, base) = try await Self.startDev(in: try Self.folder())
         defer { gateway.terminate() }
-        let base = try await withDeadline(.seconds(60), "the dev gateway to print its URL") {
-            while true {
-                let line = try gateway.readLine()
-                if let range = line.range(of: "http://") { return String(line[range.lowerBound...]) }
-            }
-        }
         gateway.hangUp()
         let health = try await HTTPTestClient.get(try #require(URL(string: "\(base)/healthz")))
         #expect(health.status == 200)
@@ -120,21 +131,8 @@ import Testing
         let folder = try Self.folder()
         // A long interval, so only the signal can cause the reload.
         let rules = try Self.write("reload_interval_seconds: 3600\nrules: []\n", "rules.yaml", in: folder)
-        let gateway = try ChildProcess.start(
-            ExternalTools.gatehouse(),
-            arguments: [
-                "dev", "--port", "0", "--data-dir", folder.appendingPathComponent("data").path, "--basic-auth", "entra:pw", "--rules",
-                rules,
-                "--log-level", "error",
-            ]
-        )
+        let (gateway, base) = try await Self.startDev(in: folder, ["--rules", rules])
         defer { gateway.terminate() }
-        let base = try await withDeadline(.seconds(60), "the dev gateway to print its URL") {
-            while true {
-                let line = try gateway.readLine()
-                if let range = line.range(of: "http://") { return String(line[range.lowerBound...]) }
-            }
-        }
         let url = try #require(URL(string: "\(base)/v1/connectors/post-federation-signup"))
         let before = try await HTTPTestClient.post(url, json: #"{"email":"a@spam.example"}"#, user: "entra", password: "pw")
         #expect(before.body.contains("Continue"))

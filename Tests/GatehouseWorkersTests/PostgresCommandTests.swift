@@ -16,22 +16,15 @@ import Testing
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let topic = TestFixtures.unique("signups")
             let outcomes = TestFixtures.unique("outcomes")
-            let config = folder.appendingPathComponent("gatehouse.yaml")
-            try """
-            kafka:
-              bootstrap_servers: ["\(cluster.bootstrapServers)"]
-              topic: \(topic)
-              properties: {session.timeout.ms: 6000, heartbeat.interval.ms: 300, fetch.wait.max.ms: 50}
-            durability: {data_dir: "\(folder.path)"}
-            workers:
-              topic_prefix: \(TestFixtures.unique("gh"))
-              outcomes_topic: \(outcomes)
-              audit: {database: "\(url)"}
-              permissions:
-                database: "\(url)"
-                grants:
-                  - {email_domain: [example.com], group: staff}
-            """.write(to: config, atomically: true, encoding: .utf8)
+            let config = try WorkerFixture.writeCommandConfiguration(
+                in: folder, cluster: cluster, topic: topic, outcomes: outcomes,
+                workers: """
+                    audit: {database: "\(url)"}
+                    permissions:
+                      database: "\(url)"
+                      grants:
+                        - {email_domain: [example.com], group: staff}
+                    """)
             try await cluster.createTopics([KafkaTopicSpecification(name: outcomes, partitions: 3)])
             try await WorkerFixture.publish(cluster, topic: topic, (0..<20).map { (id: "e-\($0)", user: "user-\($0 % 4)@example.com") })
 

@@ -13,22 +13,14 @@ import Testing
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("worker-cli"))
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let topic = TestFixtures.unique("signups")
-            let prefix = TestFixtures.unique("gh")
             let outcomes = TestFixtures.unique("outcomes")
             let database = folder.appendingPathComponent("audit.sqlite").path
-            let config = folder.appendingPathComponent("gatehouse.yaml")
-            try """
-            kafka:
-              bootstrap_servers: ["\(cluster.bootstrapServers)"]
-              topic: \(topic)
-              properties: {session.timeout.ms: 6000, heartbeat.interval.ms: 300, fetch.wait.max.ms: 50}
-            durability: {data_dir: "\(folder.path)"}
-            workers:
-              topic_prefix: \(prefix)
-              outcomes_topic: \(outcomes)
-              commit_interval_ms: 3600000
-              audit: {database: "\(database)"}
-            """.write(to: config, atomically: true, encoding: .utf8)
+            let config = try WorkerFixture.writeCommandConfiguration(
+                in: folder, cluster: cluster, topic: topic, outcomes: outcomes,
+                workers: """
+                    commit_interval_ms: 3600000
+                    audit: {database: "\(database)"}
+                    """)
             try await cluster.createTopics([KafkaTopicSpecification(name: outcomes, partitions: 3)])
             let events = (0..<20).map { (id: "e-\($0)", user: "user-\($0 % 4)@example.com") }
             try await WorkerFixture.publish(cluster, topic: topic, events)
@@ -85,18 +77,9 @@ import Testing
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let topic = TestFixtures.unique("signups")
-            let config = folder.appendingPathComponent("gatehouse.yaml")
-            try """
-            kafka:
-              bootstrap_servers: ["\(cluster.bootstrapServers)"]
-              topic: \(topic)
-              properties: {session.timeout.ms: 6000, heartbeat.interval.ms: 300, fetch.wait.max.ms: 50}
-            durability: {data_dir: "\(folder.path)"}
-            workers:
-              topic_prefix: \(TestFixtures.unique("gh"))
-              outcomes_topic: \(TestFixtures.unique("outcomes"))
-              audit: {database: "\(folder.appendingPathComponent("audit.sqlite").path)"}
-            """.write(to: config, atomically: true, encoding: .utf8)
+            let config = try WorkerFixture.writeCommandConfiguration(
+                in: folder, cluster: cluster, topic: topic, outcomes: TestFixtures.unique("outcomes"),
+                workers: #"audit: {database: "\#(folder.appendingPathComponent("audit.sqlite").path)"}"#)
             try await WorkerFixture.publish(cluster, topic: topic, (0..<5).map { (id: "m-\($0)", user: "user-\($0)@example.com") })
 
             let worker = try ChildProcess.start(

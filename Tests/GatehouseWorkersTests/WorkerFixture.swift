@@ -28,6 +28,27 @@ enum WorkerFixture {
         return configuration
     }
 
+    /// Writes `folder/gatehouse.yaml` for `gatehouse worker` and its sibling commands against `cluster`:
+    /// `topic` as the sign-up stream, quick rebalances, `folder` as the data directory, fresh worker
+    /// topics, and `workers` (YAML lines at the indentation of `workers:` members) for the rest.
+    static func writeCommandConfiguration(
+        in folder: URL, cluster: EmbeddedKafkaCluster, topic: String, outcomes: String, workers: String
+    ) throws -> URL {
+        let config = folder.appendingPathComponent("gatehouse.yaml")
+        try """
+        kafka:
+          bootstrap_servers: ["\(cluster.bootstrapServers)"]
+          topic: \(topic)
+          properties: {session.timeout.ms: 6000, heartbeat.interval.ms: 300, fetch.wait.max.ms: 50}
+        durability: {data_dir: "\(folder.path)"}
+        workers:
+          topic_prefix: \(TestFixtures.unique("gh"))
+          outcomes_topic: \(outcomes)
+        \(workers.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n"))
+        """.write(to: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
     /// Runs `worker` until `body` returns, then shuts it down gracefully.
     static func withRunner<T: Sendable>(
         _ worker: any SignupWorker,
