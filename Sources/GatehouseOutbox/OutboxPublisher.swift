@@ -62,6 +62,7 @@ public final class OutboxPublisher: Service, Sendable {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.giveUpWhenTheDrainStalls() }
+            group.addTask { await self.reportOldestAge() }
             await publish()
             group.cancelAll()
         }
@@ -113,11 +114,20 @@ public final class OutboxPublisher: Service, Sendable {
                     cursor = sequence
                 }
                 flushMarks()
-                oldestAge.record(outbox.backlog.oldestAge.map { Double($0.components.seconds) } ?? 0)
             }
         } onGracefulShutdown: {
             shutdown.set()
             self.outbox.wakePublisher()
+        }
+    }
+
+    /// Records the age of the oldest unpublished record every second until cancelled, so that the gauge
+    /// keeps rising while the publisher waits (the brokers down, say) instead of keeping its last value.
+    private func reportOldestAge() async {
+        while !Task.isCancelled {
+            let age = outbox.backlog.oldestAge ?? .zero
+            oldestAge.record(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 

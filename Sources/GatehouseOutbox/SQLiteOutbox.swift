@@ -63,6 +63,8 @@ public final class SQLiteOutbox: Sendable {
     private let appendsCounter = Counter(label: "gatehouse_outbox_appended_total")
     private let refusedCounter = Counter(label: "gatehouse_outbox_refused_total")
     private let depthGauge = Gauge(label: "gatehouse_outbox_depth")
+    /// `max_records`, for alerting on how full the outbox is.
+    private let capacityGauge = Gauge(label: "gatehouse_outbox_capacity_records")
     private let commitTimer = Timer(label: "gatehouse_outbox_commit_seconds")
     private let newRecords: AsyncStream<Void>.Continuation
     /// Yields whenever records were committed, for the publisher to wake on.
@@ -74,6 +76,7 @@ public final class SQLiteOutbox: Sendable {
     public init(configuration: OutboxConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        capacityGauge.record(configuration.maxRecords)
         var databaseConfiguration = Configuration()
         databaseConfiguration.prepareDatabase { db in
             // WAL with synchronous=FULL: every commit is on disk before it returns.

@@ -37,6 +37,19 @@ import Testing
                 )
                 #expect(answer.status == 200)
             }
+            // Nothing can be published, and the metrics say so: the oldest record's age keeps rising while
+            // the publisher waits, and the outbox's capacity is there to compare the depth with.
+            let metricsURL = try #require(URL(string: "\(url)/metrics"))
+            @Sendable func gauge(_ name: String) async throws -> Double? {
+                let body = try await HTTPTestClient.get(metricsURL).body
+                return body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { $0.split(separator: " ").last }
+                    .flatMap { Double($0) }
+            }
+            try await waitUntil("the oldest record's age to pass 2 s", limit: .seconds(30)) {
+                try await gauge("gatehouse_outbox_oldest_age_seconds") ?? 0 >= 2
+            }
+            #expect(try await gauge("gatehouse_outbox_capacity_records") == 1_000_000)
+            #expect(try await gauge("gatehouse_outbox_depth") == Double(total))
             first.kill()
             #expect(first.waitForExit() != 0)
             cluster.setBrokerUp()
