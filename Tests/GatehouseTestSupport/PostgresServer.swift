@@ -307,7 +307,7 @@ public final class PostgresServer: Sendable {
     }
 
     /// A port on 127.0.0.1 that nothing listens on now (the kernel's choice for port 0).
-    private static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw PostgresServerError("cannot open a socket: errno \(errno)") }
         defer { close(descriptor) }
