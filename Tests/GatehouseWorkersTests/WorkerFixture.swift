@@ -92,9 +92,8 @@ enum WorkerFixture {
             let data = SignupEvent(
                 id: event.id, source: "/gatehouse/test", time: Date(), request: request, decision: .continue, userKey: event.user,
                 durability: "local", traceparent: TraceContext.traceparent(from: nil)
-            ).data
-            _ = try await producer.send(
-                KafkaProducerMessage(topic: topic, key: Array(event.user.utf8), value: data.canonicalBytes(), headers: headers))
+            ).dataBytes
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, key: Array(event.user.utf8), value: data, headers: headers))
         }
         await producer.shutdown()
     }

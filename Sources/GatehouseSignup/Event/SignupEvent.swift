@@ -14,24 +14,29 @@ public struct SignupEvent: Sendable {
     /// `ce_id`: unique per sign-up call. An identity-provider retry of the same call gets the first
     /// call's answer and makes no event of its own; should an event ever be published twice (after a
     /// crash between acknowledgement and marking), both copies carry this id.
-    public var id: String
+    public let id: String
     /// `ce_source`: which Gatehouse answered, as `/gatehouse/<instance>`.
-    public var source: String
+    public let source: String
     /// `ce_time`: when the call was received.
-    public var time: Date
+    public let time: Date
     /// `ce_subject` and the record key: the user key.
-    public var userKey: String
+    public let userKey: String
     /// W3C trace context of the call.
-    public var traceparent: String
-    /// The event data.
+    public let traceparent: String
+    /// The event data as JSON bytes, the record value: compact, with sorted keys, written once when the
+    /// event is made.
+    public let dataBytes: [UInt8]
+
+    /// The event data as a JSON value, as a worker reads it.
     public var data: JSONValue {
-        didSet { canonicalRaw = nil }
+        // The bytes were written as JSON; parsing them cannot fail.
+        (try? JSONValue.parse(dataBytes)) ?? .object([:])
     }
-    /// `request.raw` written canonically, when the caller had it: spliced into ``dataBytes`` rather
-    /// than written a second time. Forgotten when ``data`` changes.
-    private var canonicalRaw: [UInt8]?
 
     /// Makes the event for a call and its answer.
+    ///
+    /// - Parameter canonicalRaw: `request.raw` already written canonically, when the caller has it (the
+    ///   gateway hashes it for the fingerprint): spliced into the data rather than written again.
     public init(
         id: String,
         source: String,
@@ -45,34 +50,42 @@ public struct SignupEvent: Sendable {
         canonicalRaw: [UInt8]? = nil
     ) {
         self.id = id
-        self.canonicalRaw = canonicalRaw
         self.source = source
         self.time = time
         self.userKey = userKey
         self.traceparent = traceparent
-        var data: [String: JSONValue] = [
-            "dialect": .string(request.dialect.rawValue),
-            "step": .string(request.step.rawValue),
-            "userKey": .string(userKey),
-            "claims": request.claims.json,
-            "raw": request.raw,
-            "decision": decision.json,
-            "receivedAt": .string(Self.timestamp(time)),
-            "durability": .string(durability),
-        ]
-        data["clientId"] = request.clientID.map(JSONValue.string) ?? .null
-        data["correlationId"] = request.correlationID.map(JSONValue.string) ?? .null
+        // Written member by member in sorted key order, the bytes `JSONValue.canonicalBytes()` would give
+        // for the data as an object, without building that object on the request path.
+        var data: [UInt8] = []
+        data.reserveCapacity((canonicalRaw?.count ?? 512) * 2 + 256)
+        var members = SortedMembers()
+        members.key("claims", into: &data)
+        request.claims.writeCanonical(into: &data)
+        members.key("clientId", into: &data)
+        Self.write(request.clientID, into: &data)
+        members.key("correlationId", into: &data)
+        Self.write(request.correlationID, into: &data)
         if let latency {
-            data["decidedInMicroseconds"] = .int(
-                latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000)
+            members.key("decidedInMicroseconds", into: &data)
+            let microseconds = latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000
+            data.append(contentsOf: String(microseconds).utf8)
         }
-        self.data = .object(data)
+        members.key("decision", into: &data)
+        decision.writeCanonical(into: &data)
+        members.string("dialect", request.dialect.rawValue, into: &data)
+        members.string("durability", durability, into: &data)
+        members.key("raw", into: &data)
+        if let canonicalRaw { data.append(contentsOf: canonicalRaw) } else { request.raw.writeCanonical(into: &data) }
+        members.string("receivedAt", Self.timestamp(time), into: &data)
+        members.string("step", request.step.rawValue, into: &data)
+        members.string("userKey", userKey, into: &data)
+        members.end(into: &data)
+        self.dataBytes = data
     }
 
-    /// The data as JSON bytes, the record value.
-    public var dataBytes: [UInt8] {
-        guard let canonicalRaw else { return data.canonicalBytes() }
-        return data.canonicalBytes(member: "raw", rendered: canonicalRaw)
+    /// A string, or `null`.
+    private static func write(_ value: String?, into output: inout [UInt8]) {
+        if let value { JSONValue.writeString(value, into: &output) } else { output.append(contentsOf: "null".utf8) }
     }
 
     /// The CloudEvents binary-mode headers, in a fixed order.

@@ -147,29 +147,14 @@ extension JSONValue {
         }
     }
 
-    /// The canonical bytes of an object whose member `name` the caller has already written canonically
-    /// as `rendered`: the same bytes as ``canonicalBytes()``, without writing that member again. Any
-    /// other value is written whole.
-    public func canonicalBytes(member name: String, rendered: [UInt8]) -> [UInt8] {
-        guard case .object(let members) = self, members[name] != nil else { return canonicalBytes() }
-        var output: [UInt8] = []
-        output.reserveCapacity(rendered.count * 3)
-        Self.writeObject(members, into: &output, rendered: (name, rendered))
-        return output
-    }
-
-    private static func writeObject(_ members: [String: JSONValue], into output: inout [UInt8], rendered: (String, [UInt8])? = nil) {
+    static func writeObject(_ members: [String: JSONValue], into output: inout [UInt8]) {
         output.append(UInt8(ascii: "{"))
         // Sorting the members rather than the keys spares a hash lookup per member.
         for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             writeString(member.key, into: &output)
             output.append(UInt8(ascii: ":"))
-            if let rendered, rendered.0 == member.key {
-                output.append(contentsOf: rendered.1)
-            } else {
-                member.value.write(into: &output)
-            }
+            member.value.write(into: &output)
         }
         output.append(UInt8(ascii: "}"))
     }
@@ -215,6 +200,37 @@ extension JSONValue {
         }
         if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
         output.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Writes a JSON object member by member for a caller that knows its keys: the bytes
+/// ``JSONValue/canonicalBytes()`` gives for the same object, without building the object first, as long
+/// as the caller names the members in sorted order (the request path writes every event this way).
+struct SortedMembers {
+    private var separator = UInt8(ascii: "{")
+
+    /// Starts the next member: appends its key, which must sort after the previous one and need no
+    /// escaping, and the colon. The caller then appends the value.
+    mutating func key(_ name: StaticString, into output: inout [UInt8]) {
+        output.append(separator)
+        separator = UInt8(ascii: ",")
+        output.append(UInt8(ascii: "\""))
+        output.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: ":"))
+    }
+
+    /// A member whose value is a string, or none when it is `nil`.
+    mutating func string(_ name: StaticString, _ value: String?, into output: inout [UInt8]) {
+        guard let value else { return }
+        key(name, into: &output)
+        JSONValue.writeString(value, into: &output)
+    }
+
+    /// Closes the object.
+    func end(into output: inout [UInt8]) {
+        if separator == UInt8(ascii: "{") { output.append(separator) }
+        output.append(UInt8(ascii: "}"))
     }
 }
 

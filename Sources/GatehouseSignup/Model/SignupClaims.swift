@@ -52,26 +52,47 @@ public struct SignupClaims: Sendable, Hashable {
         return custom[name]
     }
 
-    /// The claims as a JSON object, for the event.
+    /// The claims as a JSON object, as events carry them.
     public var json: JSONValue {
-        var object: [String: JSONValue] = [:]
-        for (name, keyPath) in Self.builtIn {
-            if let value = self[keyPath: keyPath] { object[name] = .string(value) }
+        var bytes: [UInt8] = []
+        writeCanonical(into: &bytes)
+        // The bytes were just written as JSON; parsing them again cannot fail.
+        return (try? JSONValue.parse(bytes)) ?? .object([:])
+    }
+
+    /// Appends the claims as a JSON object, canonically (compact, keys sorted): omitted claims are left
+    /// out, and custom attributes are under `custom`.
+    public func writeCanonical(into output: inout [UInt8]) {
+        var members = SortedMembers()
+        members.string("city", city, into: &output)
+        members.string("country", country, into: &output)
+        if !custom.isEmpty {
+            members.key("custom", into: &output)
+            JSONValue.writeObject(custom, into: &output)
         }
-        if let locale { object["locale"] = .string(locale) }
+        members.string("displayName", displayName, into: &output)
+        members.string("email", email, into: &output)
+        members.string("givenName", givenName, into: &output)
         if !identities.isEmpty {
-            object["identities"] = .array(
-                identities.map { identity in
-                    var fields: [String: JSONValue] = [:]
-                    if let value = identity.signInType { fields["signInType"] = .string(value) }
-                    if let value = identity.issuer { fields["issuer"] = .string(value) }
-                    if let value = identity.issuerAssignedId { fields["issuerAssignedId"] = .string(value) }
-                    return .object(fields)
-                }
-            )
+            members.key("identities", into: &output)
+            output.append(UInt8(ascii: "["))
+            for (index, identity) in identities.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                var fields = SortedMembers()
+                fields.string("issuer", identity.issuer, into: &output)
+                fields.string("issuerAssignedId", identity.issuerAssignedId, into: &output)
+                fields.string("signInType", identity.signInType, into: &output)
+                fields.end(into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
         }
-        if !custom.isEmpty { object["custom"] = .object(custom) }
-        return .object(object)
+        members.string("jobTitle", jobTitle, into: &output)
+        members.string("locale", locale, into: &output)
+        members.string("postalCode", postalCode, into: &output)
+        members.string("state", state, into: &output)
+        members.string("streetAddress", streetAddress, into: &output)
+        members.string("surname", surname, into: &output)
+        members.end(into: &output)
     }
 
     /// The stable partition key of the user: the lowercased email, otherwise the first identity's

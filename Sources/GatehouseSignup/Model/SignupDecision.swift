@@ -36,23 +36,38 @@ public struct SignupDecision: Sendable, Hashable {
         }
     }
 
-    /// The decision as a JSON object, for the event.
+    /// The decision as a JSON object, as events carry it.
     public var json: JSONValue {
-        var object: [String: JSONValue] = ["action": .string(actionName), "rules": .array(rules.map(JSONValue.string))]
-        object["rule"] = rules.first.map(JSONValue.string) ?? .null
+        var bytes: [UInt8] = []
+        writeCanonical(into: &bytes)
+        // The bytes were just written as JSON; parsing them again cannot fail.
+        return (try? JSONValue.parse(bytes)) ?? .object([:])
+    }
+
+    /// Appends the decision as a JSON object, canonically (compact, keys sorted): the action, the rules
+    /// that fired and the first of them as `rule` (`null` for none), and the action's details.
+    public func writeCanonical(into output: inout [UInt8]) {
+        var members = SortedMembers()
+        members.string("action", actionName, into: &output)
         switch action {
         case .continue:
             break
         case .modify(let attributes):
-            object["attributes"] = .object(attributes)
-        case .block(let message, let title):
-            object["message"] = .string(message)
-            if let title { object["title"] = .string(title) }
+            members.key("attributes", into: &output)
+            JSONValue.writeObject(attributes, into: &output)
+        case .block(let message, _):
+            members.string("message", message, into: &output)
         case .validationError(let message, let attributeErrors):
-            object["message"] = .string(message)
-            object["attributeErrors"] = .object(attributeErrors.mapValues(JSONValue.string))
+            members.key("attributeErrors", into: &output)
+            JSONValue.writeObject(attributeErrors.mapValues(JSONValue.string), into: &output)
+            members.string("message", message, into: &output)
         }
-        return .object(object)
+        members.key("rule", into: &output)
+        if let rule = rules.first { JSONValue.writeString(rule, into: &output) } else { output.append(contentsOf: "null".utf8) }
+        members.key("rules", into: &output)
+        JSONValue.array(rules.map(JSONValue.string)).writeCanonical(into: &output)
+        if case .block(_, let title?) = action { members.string("title", title, into: &output) }
+        members.end(into: &output)
     }
 
     /// The decision a step can carry: a block where blocking is not allowed, or a validation error
