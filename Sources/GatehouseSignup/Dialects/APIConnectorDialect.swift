@@ -35,9 +35,6 @@ public enum APIConnectorDialect {
                 )
             }
         }
-        let known: Set<String> = Set(SignupClaims.builtIn.map(\.name)).union([
-            "lastName", "ui_locales", "identities", "step", "client_id", "clientId", "objectId",
-        ])
         for (name, value) in object where !known.contains(name) && value.isScalar && value != .null {
             claims.custom[name] = value
         }
@@ -49,6 +46,11 @@ public enum APIConnectorDialect {
             clientID: clientID
         )
     }
+
+    /// The members read above; every other scalar member is a custom attribute.
+    private static let known: Set<String> = Set(SignupClaims.builtIn.map(\.name)).union([
+        "lastName", "ui_locales", "identities", "step", "client_id", "clientId", "objectId",
+    ])
 
     private static func string(_ object: [String: JSONValue], _ name: String) throws(InvalidSignupRequest) -> String? {
         guard let value = object[name] else { return nil }
