@@ -16,6 +16,10 @@ final class RDKafkaMockCluster: @unchecked Sendable {
         // The owning instance talks to no broker; silence its "no bootstrap.servers" chatter.
         rd_kafka_conf_set_log_cb(conf, nil)
         var errstr = [CChar](repeating: 0, count: 512)
+        // The brokers take their socket options from their owner. With Nagle's algorithm on, a produce
+        // response written while the previous one is unacknowledged waits for the client's delayed
+        // acknowledgement: sends with others in flight took up to 16 ms instead of 2.
+        _ = rd_kafka_conf_set(conf, "socket.nagle.disable", "true", &errstr, errstr.count)
         guard let owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
             throw .configuration("cannot create the embedded cluster's owner: \(RDKafkaConfig.string(errstr))")
