@@ -7,8 +7,6 @@ import GatehouseSignup
 import GatehouseWorkers
 import Hummingbird
 import Logging
-import Metrics
-import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -59,8 +57,7 @@ struct DevCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap(label: "gatehouse.dev")
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = MetricsBackend.bootstrap()
 
         let rules = try self.rules.map { try RulesRuntime(source: RuleSource(path: $0), logger: logger) }
         let cluster = try EmbeddedKafkaCluster(brokers: 1, port: brokerPort, logger: logger)

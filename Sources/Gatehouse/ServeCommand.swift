@@ -7,8 +7,6 @@ import GatehouseSettings
 import GatehouseSignup
 import Hummingbird
 import Logging
-import Metrics
-import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -37,8 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(config): \(error)")
         }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = MetricsBackend.bootstrap()
         let admin = try KafkaAdmin(
             bootstrapServers: settings.kafka.bootstrapServers,
             properties: settings.kafka.properties,

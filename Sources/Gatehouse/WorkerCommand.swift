@@ -3,8 +3,6 @@ import Foundation
 import GatehouseKafka
 import GatehouseSettings
 import GatehouseWorkers
-import Metrics
-import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -53,8 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(config): \(error)")
         }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = MetricsBackend.bootstrap()
         let admin = try KafkaAdmin(bootstrapServers: settings.kafka.bootstrapServers, properties: settings.kafka.properties, logger: logger)
         var services = try BuiltInWorkers.services(
             names, .init(settings: settings), configuration: settings.workers, topics: admin, logger: logger)

@@ -151,6 +151,11 @@ import Testing
         #expect(metrics.body.contains(#"gatehouse_signup_rule_decisions_total{action="continue",rule="none"}"#))
         #expect(metrics.body.contains(#"gatehouse_rules_fired_total{rule="no-spam"}"#))
         #expect(metrics.body.contains("gatehouse_rules_healthy 1"))
+        // Request latency has buckets below a millisecond and at the strictest caller's 200 ms budget.
+        let buckets = metrics.body.split(separator: "\n").filter { $0.hasPrefix("gatehouse_http_request_duration_seconds_bucket{") }
+        #expect(buckets.contains { $0.contains(#"le="0.00025""#) })
+        #expect(buckets.contains { $0.contains(#"le="0.2""#) })
+        #expect(metrics.body.contains(#"gatehouse_outbox_commit_seconds_bucket{le="0.0001"}"#))
         gateway.interrupt()
         #expect(gateway.waitForExit() == 0)
     }
