@@ -97,6 +97,12 @@ enum GatewayRouter {
             throw GatewayProblem.tooLarge(limit: limit)
         }
         let answer = await pipeline.handle(route, body: body.readableBytesView, traceparent: request.headers[.traceparent])
+        // Let the other requests that this event loop read in the same pass be answered before this
+        // answer is written, so that answers leave in a burst. Written one by one, between the others'
+        // parsing and recording, each answer woke the idle caller separately: under load that cost the
+        // gateway a third of its throughput with durability none (bench/gateway.sh: 7.2-8.2k against
+        // 10.4-11.1k requests/s with the yield). With nothing else ready, the answer goes at once.
+        await Task.yield()
         return answer.response
     }
 
