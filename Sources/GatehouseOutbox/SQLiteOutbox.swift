@@ -142,9 +142,7 @@ public final class SQLiteOutbox: Sendable {
             state.oldestUnpublished = oldest.map(Date.init(timeIntervalSince1970:))
         }
         depthGauge.record(count)
-        let thread = Thread { [self] in writeLoop() }
-        thread.name = "gatehouse-outbox-writer"
-        thread.start()
+        _ = DedicatedThread.start(name: "gh-outbox") { [self] in writeLoop() }
     }
 
     /// Writes a record durably and returns its sequence number once it is fsync'd.

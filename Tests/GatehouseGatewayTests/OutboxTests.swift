@@ -23,6 +23,7 @@ import Testing
             func append(_ index: Int) async throws { _ = try await outbox.append(Self.record(index, topic: topic)) }
             // Some records wait in SQLite before the publisher starts; the rest arrive while it runs.
             for index in 0..<20 { try await append(index) }
+            #expect(TestFixtures.threadNames().contains("gh-outbox"))
             let producer = try KafkaProducer(
                 configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
             let publisher = OutboxPublisher(outbox: outbox, producer: producer, logger: TestFixtures.logger("publisher"), batchSize: 7)

@@ -20,6 +20,8 @@ import Testing
                 )
                 reports.append(try await producer.send(message))
             }
+            // The thread that took the reports is named (Linux refuses a name over 15 bytes).
+            #expect(TestFixtures.threadNames().contains { $0.hasPrefix("gh-producer-") })
             await producer.shutdown()
             #expect(reports.allSatisfy { $0.topicPartition.topic == topic && $0.offset != nil })
 

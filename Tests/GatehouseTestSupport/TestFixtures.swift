@@ -10,6 +10,14 @@ public enum TestFixtures {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 
+    /// The names of this process's threads, as `top -H` and `perf` show them.
+    public static func threadNames() -> Set<String> {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return Set(tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }.map {
+            $0.trimmingCharacters(in: .newlines)
+        })
+    }
+
     /// A logger for tests: warnings and worse on stderr, or the level in `GATEHOUSE_TEST_LOG_LEVEL`.
     public static func logger(_ label: String) -> Logger {
         let level = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning

@@ -1,12 +1,14 @@
+internal import CRdKafka
 import Dispatch
 import Foundation
 import Synchronization
 
-/// An OS thread of its own, for loops that block in librdkafka, with an awaitable join.
+/// An OS thread of its own, for loops that block (in librdkafka, or on the outbox's disk writes), with
+/// an awaitable join.
 ///
 /// Blocking calls never run on Swift's cooperative pool: a thread blocked in `rd_kafka_queue_poll`
 /// would starve every task in the process.
-final class DedicatedThread: Sendable {
+package final class DedicatedThread: Sendable {
     private struct State {
         var finished = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -18,13 +20,17 @@ final class DedicatedThread: Sendable {
     private init() {}
 
     /// Starts `body` on a new thread named `name`.
-    static func start(name: String, _ body: @escaping @Sendable () -> Void) -> DedicatedThread {
+    package static func start(name: String, _ body: @escaping @Sendable () -> Void) -> DedicatedThread {
         let thread = DedicatedThread()
+        // As `top -H`, `perf` and `/proc/PID/task/*/comm` show it. Linux keeps 15 bytes of a thread's
+        // name and refuses a longer one outright; Foundation's `Thread.name` does not name the thread.
+        let shortName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
         let native = Thread {
+            _ = CRdKafka_name_current_thread(shortName)
             body()
             thread.markFinished()
         }
-        native.name = name
+        native.name = shortName
         native.stackSize = 1 << 20
         native.start()
         return thread

@@ -57,7 +57,7 @@ public final class KafkaConsumer: Service, Sendable {
         self.slots = DispatchSemaphore(value: 0)
         for _ in 0..<max(configuration.bufferCapacity, 1) { slots.signal() }
         (stream, continuation) = AsyncThrowingStream.makeStream(of: [KafkaConsumerMessage].self)
-        loop.start(name: "gatehouse-consumer") { [weak self] in
+        loop.start(name: "gh-consumer") { [weak self] in
             self?.runLoop()
         }
     }

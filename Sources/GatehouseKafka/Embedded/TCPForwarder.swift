@@ -43,7 +43,7 @@ final class TCPForwarder: Sendable {
         }
         self.port = Int(UInt16(bigEndian: actual.sin_port))
         self.listener = socket
-        _ = DedicatedThread.start(name: "gatehouse-bootstrap-forwarder") { [self] in acceptLoop() }
+        _ = DedicatedThread.start(name: "gh-bootstrap") { [self] in acceptLoop() }
     }
 
     private static func loopback(port: Int) -> sockaddr_in {
@@ -73,11 +73,11 @@ final class TCPForwarder: Sendable {
                 continue
             }
             let connection = Connection(client: client, upstream: upstream)
-            _ = DedicatedThread.start(name: "gatehouse-forward-up") {
+            _ = DedicatedThread.start(name: "gh-forward-up") {
                 Self.copy(from: client, to: upstream)
                 connection.directionFinished()
             }
-            _ = DedicatedThread.start(name: "gatehouse-forward-down") {
+            _ = DedicatedThread.start(name: "gh-forward-down") {
                 Self.copy(from: upstream, to: client)
                 connection.directionFinished()
             }

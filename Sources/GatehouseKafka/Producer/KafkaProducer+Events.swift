@@ -6,7 +6,7 @@ extension KafkaProducer {
     /// Starts the thread that serves librdkafka instance `generation`'s event queue. When the loop ends,
     /// the thread destroys that instance.
     func startEventLoop(_ loop: EventLoopControl, client: RDKafkaClient, generation: Int) {
-        loop.start(name: "gatehouse-producer-\(generation)") { [weak self] in
+        loop.start(name: "gh-producer-\(generation)") { [weak self] in
             while !loop.shouldStop {
                 guard let event = client.pollEvent(timeoutMilliseconds: 1000) else { continue }
                 guard let self else {
