@@ -73,6 +73,7 @@ struct DevCommand: AsyncParsableCommand {
         configuration.extensionCredentials = [credential]
         var kafka = KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers])
         kafka.clientID = "gatehouse-dev"
+        kafka.linger = configuration.durability.defaultLinger
         let dataDirectory = URL(fileURLWithPath: dataDir)
         let topic = configuration.topic
         var workers = WorkerConfiguration(bootstrapServers: [cluster.bootstrapServers])

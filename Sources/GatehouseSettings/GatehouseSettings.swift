@@ -134,7 +134,7 @@ public struct GatehouseSettings: Sendable {
         if servers.isEmpty { problems.append("kafka.bootstrap_servers: required, for example [\"kafka-1:9092\", \"kafka-2:9092\"]") }
         var kafka = KafkaProducerConfiguration(bootstrapServers: servers)
         kafka.clientID = values.string("kafka.client_id", &problems) ?? "gatehouse"
-        if let linger = values.integer("kafka.linger_ms", &problems) { kafka.linger = .milliseconds(linger) }
+        kafka.linger = values.integer("kafka.linger_ms", &problems).map { .milliseconds($0) } ?? gateway.durability.defaultLinger
         if let properties = (document["kafka"] as? [String: Any])?["properties"] {
             if let map = properties as? [String: Any] {
                 for (key, value) in map { kafka.properties[key] = "\(value)" }

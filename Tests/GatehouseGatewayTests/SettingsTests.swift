@@ -50,6 +50,16 @@ import Testing
         #expect(!problems.joined().contains("no-colon-here"), "a credential is never echoed")
     }
 
+    /// Only `kafka` durability makes answers wait for the brokers, so only there is the batching delay
+    /// kept short by default; a configured one is used as it is.
+    @Test(arguments: [("kafka", nil, 1), ("local", nil, 5), ("none", nil, 5), ("kafka", 3, 3), ("none", 0, 0)] as [(String, Int?, Int)])
+    func lingerDefaultsFollowTheDurability(mode: String, configured: Int?, expected: Int) async throws {
+        let linger = configured.map { ", linger_ms: \($0)" } ?? ""
+        let path = try Self.write("durability: {mode: \(mode)}\nkafka: {bootstrap_servers: [a:9092]\(linger)}\n")
+        let settings = try await GatehouseSettings.load(path: path, environment: [:])
+        #expect(settings.kafka.linger == .milliseconds(expected))
+    }
+
     @Test func environmentVariablesOverrideTheFile() async throws {
         let path = try Self.write("gateway: {port: 8080}\nkafka: {bootstrap_servers: [a:9092]}\n")
         let settings = try await GatehouseSettings.load(
