@@ -351,7 +351,8 @@ public final class SQLiteOutbox: Sendable {
                     sequences.append(db.lastInsertedRowID)
                 }
                 if advanced {
-                    try db.execute(sql: "UPDATE outbox_progress SET published_through = ? WHERE id = 1", arguments: [through])
+                    try db.cachedStatement(sql: "UPDATE outbox_progress SET published_through = ? WHERE id = 1")
+                        .execute(arguments: [through])
                 }
                 if prune {
                     let cutoff = Date().addingTimeInterval(-Double(configuration.retention.components.seconds))
