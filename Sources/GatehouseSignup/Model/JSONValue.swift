@@ -203,6 +203,22 @@ extension JSONValue {
     }
 }
 
+/// A value that writes itself as canonical JSON (compact, keys sorted), as events carry it.
+public protocol CanonicalJSONWritable {
+    /// Appends the value's canonical JSON.
+    func writeCanonical(into output: inout [UInt8])
+}
+
+extension CanonicalJSONWritable {
+    /// The value as JSON: its canonical bytes, read back.
+    public var json: JSONValue {
+        var bytes: [UInt8] = []
+        writeCanonical(into: &bytes)
+        // The bytes were just written as JSON; parsing them again cannot fail.
+        return (try? JSONValue.parse(bytes)) ?? .null
+    }
+}
+
 /// Writes a JSON object member by member for a caller that knows its keys: the bytes
 /// ``JSONValue/canonicalBytes()`` gives for the same object, without building the object first, as long
 /// as the caller names the members in sorted order (the request path writes every event this way).

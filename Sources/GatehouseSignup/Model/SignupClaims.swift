@@ -15,7 +15,7 @@ public struct SignupIdentity: Sendable, Hashable, Codable {
 }
 
 /// The user's attributes, normalised across the three dialects. Omitted claims stay `nil`.
-public struct SignupClaims: Sendable, Hashable {
+public struct SignupClaims: Sendable, Hashable, CanonicalJSONWritable {
     public var email: String?
     public var displayName: String?
     public var givenName: String?
@@ -50,14 +50,6 @@ public struct SignupClaims: Sendable, Hashable {
             return self[keyPath: builtIn.keyPath].map(JSONValue.string)
         }
         return custom[name]
-    }
-
-    /// The claims as a JSON object, as events carry them.
-    public var json: JSONValue {
-        var bytes: [UInt8] = []
-        writeCanonical(into: &bytes)
-        // The bytes were just written as JSON; parsing them again cannot fail.
-        return (try? JSONValue.parse(bytes)) ?? .object([:])
     }
 
     /// Appends the claims as a JSON object, canonically (compact, keys sorted): omitted claims are left

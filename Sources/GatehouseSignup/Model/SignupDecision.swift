@@ -1,6 +1,6 @@
 /// What Gatehouse answers: continue (optionally changing attributes), block, or ask the user to fix
 /// fields.
-public struct SignupDecision: Sendable, Hashable {
+public struct SignupDecision: Sendable, Hashable, CanonicalJSONWritable {
     /// The answer itself.
     public enum Action: Sendable, Hashable {
         /// Let the sign-up go on unchanged.
@@ -34,14 +34,6 @@ public struct SignupDecision: Sendable, Hashable {
         case .block: "block"
         case .validationError: "validationError"
         }
-    }
-
-    /// The decision as a JSON object, as events carry it.
-    public var json: JSONValue {
-        var bytes: [UInt8] = []
-        writeCanonical(into: &bytes)
-        // The bytes were just written as JSON; parsing them again cannot fail.
-        return (try? JSONValue.parse(bytes)) ?? .object([:])
     }
 
     /// Appends the decision as a JSON object, canonically (compact, keys sorted): the action, the rules
