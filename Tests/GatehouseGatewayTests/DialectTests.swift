@@ -173,7 +173,8 @@ import Testing
         SignupDecision(action: .modify(["extension_x_Tier": "gold", "city": "Bergen", "extension_x_Count": .int(4)]), rules: ["tier"]),
         SignupDecision(action: .block(message: "Not \"here\"", title: "Closed"), rules: ["closed", "second"]),
         SignupDecision(action: .block(message: "No title", title: nil), rules: ["closed"]),
-        SignupDecision(action: .validationError(message: "Fix it", attributeErrors: ["postalCode": "Bad", "city": "Worse"]), rules: ["zip"]),
+        SignupDecision(
+            action: .validationError(message: "Fix it", attributeErrors: ["postalCode": "Bad", "city": "Worse"]), rules: ["zip"]),
     ])
     func eventDataIsCanonical(decision: SignupDecision) throws {
         let body = #"""

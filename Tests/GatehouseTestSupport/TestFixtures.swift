@@ -13,9 +13,10 @@ public enum TestFixtures {
     /// The names of this process's threads, as `top -H` and `perf` show them.
     public static func threadNames() -> Set<String> {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        return Set(tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }.map {
-            $0.trimmingCharacters(in: .newlines)
-        })
+        return Set(
+            tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }.map {
+                $0.trimmingCharacters(in: .newlines)
+            })
     }
 
     /// A logger for tests: warnings and worse on stderr, or the level in `GATEHOUSE_TEST_LOG_LEVEL`.
