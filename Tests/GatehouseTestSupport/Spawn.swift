@@ -24,7 +24,7 @@ enum Spawn {
         case null
         /// A pipe whose read end the parent keeps.
         case pipe
-        /// The parent's own descriptor.
+        /// Copied to the parent's own descriptor.
         case inherit
     }
 
@@ -81,7 +81,7 @@ enum Spawn {
             outputHandle = ends.ours
             outputWrite = ends.childs
         case .inherit:
-            break
+            forward(try connect(1, childWrites: true).ours, to: .standardOutput)
         }
         switch standardError {
         case .null:
@@ -90,7 +90,7 @@ enum Spawn {
             // Merged into standard output's pipe.
             if let outputWrite { posix_spawn_file_actions_adddup2(&actions, outputWrite, 2) }
         case .inherit:
-            break
+            forward(try connect(2, childWrites: true).ours, to: .standardError)
         }
         if let workingDirectory, GNU.addChdir(&actions, workingDirectory) != 0 {
             throw ChildProcessError(description: "posix_spawn_file_actions_addchdir_np failed for \(workingDirectory)")
@@ -114,6 +114,19 @@ enum Spawn {
             throw ChildProcessError(description: "cannot start \(executable): \(String(cString: strerror(result)))")
         }
         return Child(pid: pid, input: inputHandle, output: outputHandle)
+    }
+
+    /// Copies what a child writes to `source` onto our own `destination` until the child closes it.
+    ///
+    /// An "inherited" descriptor is a pipe of ours rather than our descriptor itself: a child that
+    /// outlives a crashed test run (a broker the test did not get to stop) would otherwise hold the
+    /// runner's output pipe open, and `swift test` would wait for it forever instead of reporting the
+    /// crash.
+    private static func forward(_ source: FileHandle, to destination: FileHandle) {
+        let thread = Thread {
+            while case let data = source.availableData, !data.isEmpty { destination.write(data) }
+        }
+        thread.start()
     }
 
     /// glibc's GNU extensions (2.34 and later), which Swift's Glibc module does not declare without
