@@ -61,10 +61,8 @@ public struct SignupEvent: Sendable {
         var members = SortedMembers()
         members.key("claims", into: &data)
         request.claims.writeCanonical(into: &data)
-        members.key("clientId", into: &data)
-        Self.write(request.clientID, into: &data)
-        members.key("correlationId", into: &data)
-        Self.write(request.correlationID, into: &data)
+        members.stringOrNull("clientId", request.clientID, into: &data)
+        members.stringOrNull("correlationId", request.correlationID, into: &data)
         if let latency {
             members.key("decidedInMicroseconds", into: &data)
             let microseconds = latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000
@@ -81,11 +79,6 @@ public struct SignupEvent: Sendable {
         members.string("userKey", userKey, into: &data)
         members.end(into: &data)
         self.dataBytes = data
-    }
-
-    /// A string, or `null`.
-    private static func write(_ value: String?, into output: inout [UInt8]) {
-        if let value { JSONValue.writeString(value, into: &output) } else { output.append(contentsOf: "null".utf8) }
     }
 
     /// The CloudEvents binary-mode headers, in a fixed order.

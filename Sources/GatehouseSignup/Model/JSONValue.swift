@@ -243,6 +243,12 @@ struct SortedMembers {
         JSONValue.writeString(value, into: &output)
     }
 
+    /// A member whose value is a string, or `null` when it is `nil`.
+    mutating func stringOrNull(_ name: StaticString, _ value: String?, into output: inout [UInt8]) {
+        key(name, into: &output)
+        if let value { JSONValue.writeString(value, into: &output) } else { output.append(contentsOf: "null".utf8) }
+    }
+
     /// Closes the object.
     func end(into output: inout [UInt8]) {
         if separator == UInt8(ascii: "{") { output.append(separator) }

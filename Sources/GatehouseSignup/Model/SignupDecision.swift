@@ -54,8 +54,7 @@ public struct SignupDecision: Sendable, Hashable, CanonicalJSONWritable {
             JSONValue.writeObject(attributeErrors.mapValues(JSONValue.string), into: &output)
             members.string("message", message, into: &output)
         }
-        members.key("rule", into: &output)
-        if let rule = rules.first { JSONValue.writeString(rule, into: &output) } else { output.append(contentsOf: "null".utf8) }
+        members.stringOrNull("rule", rules.first, into: &output)
         members.key("rules", into: &output)
         JSONValue.array(rules.map(JSONValue.string)).writeCanonical(into: &output)
         if case .block(_, let title?) = action { members.string("title", title, into: &output) }
