@@ -30,7 +30,6 @@ package final class DedicatedThread: Sendable {
             body()
             thread.markFinished()
         }
-        native.name = shortName
         native.stackSize = 1 << 20
         native.start()
         return thread
