@@ -26,6 +26,35 @@ static inline rd_kafka_resp_err_t CRdKafka_produce(rd_kafka_t *rk, rd_kafka_topi
                              RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
 }
 
+/// One delivery report, copied out of a delivery-report event.
+typedef struct {
+    uint64_t opaque;
+    int64_t offset;
+    int64_t timestamp_ms;  // -1 when not available
+    int32_t err;
+    int32_t partition;
+    int32_t status;  // rd_kafka_msg_status_t
+} CRdKafka_delivery;
+
+/// Copies up to `capacity` of a delivery-report event's messages into `out`, in one call rather than
+/// three library calls per message; returns how many it copied.
+static inline size_t CRdKafka_event_deliveries(rd_kafka_event_t *event, CRdKafka_delivery *out, size_t capacity) {
+    size_t count = 0;
+    const rd_kafka_message_t *message;
+    while (count < capacity && (message = rd_kafka_event_message_next(event)) != NULL) {
+        rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+        int64_t timestamp = rd_kafka_message_timestamp(message, &type);
+        out[count].opaque = (uint64_t)(uintptr_t)message->_private;
+        out[count].offset = message->offset;
+        out[count].timestamp_ms = type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp;
+        out[count].err = message->err;
+        out[count].partition = message->partition;
+        out[count].status = rd_kafka_message_status(message);
+        count++;
+    }
+    return count;
+}
+
 /// One injected (error, round-trip time) pair for the next request of `api_key` on one mock broker.
 static inline rd_kafka_resp_err_t CRdKafka_mock_broker_push_request_error_rtt(rd_kafka_mock_cluster_t *mcluster,
                                                                              int32_t broker_id, int16_t api_key,

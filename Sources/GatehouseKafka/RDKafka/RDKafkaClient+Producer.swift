@@ -60,31 +60,29 @@ extension RDKafkaClient {
 
     /// Copies the delivery reports out of a DR event.
     func deliveries(in event: RDKafkaEvent) -> [RDKafkaDelivery] {
-        var deliveries: [RDKafkaDelivery] = []
-        deliveries.reserveCapacity(event.messageCount)
-        event.forEachMessage { message in
-            let raw = message.pointee
-            let status = rd_kafka_message_status(message)
-            let persistence: KafkaError.Persistence =
-                switch status {
-                case RD_KAFKA_MSG_STATUS_NOT_PERSISTED: .notPersisted
-                case RD_KAFKA_MSG_STATUS_PERSISTED: .persisted
-                default: .possiblyPersisted
-                }
-            var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-            let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-            deliveries.append(
-                RDKafkaDelivery(
-                    messageID: UInt64(UInt(bitPattern: raw._private)),
-                    error: raw.err.rawValue,
-                    persistence: persistence,
-                    partition: raw.partition,
-                    offset: raw.offset,
-                    timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp
-                )
+        let capacity = event.messageCount
+        guard capacity > 0 else { return [] }
+        let raw = [CRdKafka_delivery](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            initialized = event.withPointer { CRdKafka_event_deliveries($0, buffer.baseAddress, capacity) }
+        }
+        return raw.map { raw in
+            RDKafkaDelivery(
+                messageID: raw.opaque,
+                error: raw.err,
+                persistence: Self.persistence(status: raw.status),
+                partition: raw.partition,
+                offset: raw.offset,
+                timestampMilliseconds: raw.timestamp_ms
             )
         }
-        return deliveries
+    }
+
+    private static func persistence(status: Int32) -> KafkaError.Persistence {
+        switch UInt32(bitPattern: status) {
+        case RD_KAFKA_MSG_STATUS_NOT_PERSISTED.rawValue: .notPersisted
+        case RD_KAFKA_MSG_STATUS_PERSISTED.rawValue: .persisted
+        default: .possiblyPersisted
+        }
     }
 
     /// Waits until every message is delivered or `timeout` passes. Blocking; while it waits, the event

@@ -43,6 +43,9 @@ struct RDKafkaEvent {
 
     func destroy() { rd_kafka_event_destroy(pointer) }
 
+    /// The raw event, for the C shim's helpers.
+    func withPointer<T>(_ body: (OpaquePointer) -> T) -> T { body(pointer) }
+
     /// The event's error code (error, rebalance and result events).
     var errorCode: Int32 { rd_kafka_event_error(pointer).rawValue }
 
