@@ -7,8 +7,10 @@
 
 // Swift cannot call C variadic functions, so the few Gatehouse needs are wrapped here with fixed arities.
 
-/// Enqueues one message on a cached topic handle. The payload, key and header values are copied.
-/// On success librdkafka owns `headers` (which may be NULL); on failure the caller still owns it.
+/// Enqueues one message on a cached topic handle. The key and header values are copied; the payload is
+/// not (no RD_KAFKA_MSG_F_COPY): it must stay valid and unchanged until the message's delivery report
+/// has been served, or until the instance is destroyed. On success librdkafka owns `headers` (which may
+/// be NULL); on failure the caller still owns it.
 static inline rd_kafka_resp_err_t CRdKafka_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
                                                    const void *key, size_t key_len,
                                                    const void *value, size_t value_len,
@@ -16,12 +18,12 @@ static inline rd_kafka_resp_err_t CRdKafka_produce(rd_kafka_t *rk, rd_kafka_topi
                                                    void *opaque) {
     if (headers != NULL) {
         return rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
+                                 RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_KEY(key, key_len),
                                  RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_HEADERS(headers),
                                  RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
     }
     return rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
+                             RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_KEY(key, key_len),
                              RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
                              RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
 }

@@ -39,6 +39,40 @@ import Testing
         }
     }
 
+    /// librdkafka reads each value from the caller's array without copying it. The producer keeps the
+    /// array alive until the delivery report, so the caller may drop its own copy at once: here the freed
+    /// sizes are allocated again and overwritten between sends, and every byte must still arrive.
+    @Test func valuesArriveIntactAfterTheCallerDropsThem() async throws {
+        let topic = TestFixtures.unique("payloads")
+        let total = 2_000
+        func payload(_ index: Int) -> [UInt8] {
+            (0..<(512 + index % 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
+        }
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 2)]) { cluster in
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let outcomes = Outcomes()
+            var churn: [[UInt8]] = []
+            for index in 0..<total {
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: Array("\(index)".utf8), value: payload(index))) {
+                    outcomes.record($0)
+                }
+                churn.append([UInt8](repeating: 0xEE, count: 512 + index % 1024))
+                if churn.count == 64 { churn.removeAll() }
+            }
+            await producer.shutdown()
+            #expect(outcomes.delivered == total)
+
+            let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: total, limit: .seconds(60))
+            var intact = 0
+            for message in messages {
+                let index = try #require(Int(message.keyString ?? ""))
+                if message.value == payload(index) { intact += 1 }
+            }
+            #expect(intact == total)
+        }
+    }
+
     @Test func perKeyOrderIsKeptAcrossTenThousandMessages() async throws {
         let topic = TestFixtures.unique("order")
         let total = 10_000

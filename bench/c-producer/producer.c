@@ -2,7 +2,10 @@
 // Gatehouse's KafkaProducer (idempotence, acks=all, the same linger), measuring what librdkafka alone
 // achieves on this machine.
 //
-// Usage: producer BOOTSTRAP TOPIC MESSAGES VALUE_BYTES LINGER_MS LATENCY_SAMPLES
+// COPY is "copy" (RD_KAFKA_MSG_F_COPY: librdkafka copies each value, the usual C way) or "nocopy"
+// (librdkafka reads the value from the caller's buffer, as Gatehouse's producer does).
+//
+// Usage: producer BOOTSTRAP TOPIC MESSAGES VALUE_BYTES LINGER_MS LATENCY_SAMPLES [COPY]
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +51,13 @@ static int compare(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s BOOTSTRAP TOPIC MESSAGES VALUE_BYTES LINGER_MS LATENCY_SAMPLES\n", argv[0]);
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: %s BOOTSTRAP TOPIC MESSAGES VALUE_BYTES LINGER_MS LATENCY_SAMPLES [copy|nocopy]\n", argv[0]);
+        return 2;
+    }
+    int flags = argc == 8 && strcmp(argv[7], "nocopy") == 0 ? 0 : RD_KAFKA_MSG_F_COPY;
+    if (argc == 8 && flags != 0 && strcmp(argv[7], "copy") != 0) {
+        fprintf(stderr, "COPY must be copy or nocopy, not '%s'\n", argv[7]);
         return 2;
     }
     const char *bootstrap = argv[1], *topic = argv[2];
@@ -71,7 +79,7 @@ int main(int argc, char **argv) {
         int length = snprintf(key, sizeof(key), "user-%ld", i % 1000);
         for (;;) {
             rd_kafka_resp_err_t err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, (size_t)length),
-                                                        RD_KAFKA_V_VALUE(value, size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                        RD_KAFKA_V_VALUE(value, size), RD_KAFKA_V_MSGFLAGS(flags),
                                                         RD_KAFKA_V_END);
             if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) { fprintf(stderr, "produce: %s\n", rd_kafka_err2str(err)); return 1; }
@@ -92,7 +100,7 @@ int main(int argc, char **argv) {
         long before = delivered + failed;
         double sent = now_seconds();
         rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY("latency", 7), RD_KAFKA_V_VALUE(value, size),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+                          RD_KAFKA_V_MSGFLAGS(flags), RD_KAFKA_V_END);
         while (delivered + failed == before) rd_kafka_poll(rk, 1000);
         if (i >= 0) latencies[i] = (now_seconds() - sent) * 1000.0;
     }

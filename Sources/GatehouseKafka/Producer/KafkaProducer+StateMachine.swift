@@ -3,6 +3,9 @@ import DequeModule
 extension KafkaProducer {
     /// One accepted message. A class, so that moving it between the backlog, the pending window and a
     /// delivery costs one reference count rather than one per field. Only touched under the lock.
+    ///
+    /// librdkafka reads the message's value from this entry's copy, without copying it; the entry lives
+    /// until its outcome is settled, or until the librdkafka instance that holds it is destroyed.
     final class Entry {
         let message: KafkaProducerMessage
         let handler: DeliveryHandler
@@ -229,6 +232,9 @@ extension KafkaProducer {
         /// Installs the recreated instance and hands it every unacknowledged message, in the order they
         /// were first enqueued. Messages that do not fit go to the front of the backlog.
         mutating func install(_ newClient: RDKafkaClient, loop newLoop: EventLoopControl) -> (resent: Int, actions: [Action]) {
+            // The retired instance may read these payloads until it is destroyed, even once the
+            // successor has delivered them.
+            client.retainUntilDestroyed(entries.ids.compactMap { entries[$0] }.filter { !$0.isInBacklog })
             client = newClient
             loop = newLoop
             generation += 1
@@ -257,6 +263,8 @@ extension KafkaProducer {
         /// Fails every outstanding message with `error` and releases their waiters.
         mutating func failAll(_ error: KafkaError) -> [Action] {
             let failed = entries.ids.compactMap { entries[$0] }
+            // librdkafka may still hold some of them, and read their payloads, until it is destroyed.
+            client.retainUntilDestroyed(failed.filter { !$0.isInBacklog })
             entries.removeAll()
             backlog.removeAll()
             waiting.removeAll()

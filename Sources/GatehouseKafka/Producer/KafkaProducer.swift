@@ -12,6 +12,10 @@ import Synchronization
 /// producer can raise one after a broker disconnect) the producer recreates its librdkafka instance and
 /// sends every unacknowledged message again.
 ///
+/// Values are handed to librdkafka without a copy: it reads each from the message's array, which the
+/// producer keeps until the message's outcome is known. The caller may drop or change its own copy at
+/// once; arrays are copy-on-write, so a change makes a new array.
+///
 /// Run it in a `ServiceGroup`, or call ``shutdown()`` yourself: shutdown delivers what was sent before it
 /// or reports each such message as failed.
 ///

@@ -12,8 +12,14 @@ struct RDKafkaDelivery {
 }
 
 extension RDKafkaClient {
-    /// Enqueues a message with librdkafka, copying its bytes. Returns librdkafka's error code
-    /// (`0` on success, `__QUEUE_FULL` when the local queue is full).
+    /// Enqueues a message with librdkafka. Returns librdkafka's error code (`0` on success,
+    /// `__QUEUE_FULL` when the local queue is full).
+    ///
+    /// The key and headers are copied; the value is not. librdkafka reads it from the storage of
+    /// `message.value` until it has reported the message, which spares a copy (and a larger allocation)
+    /// of every payload. So the caller keeps that array alive, and unchanged, until the message's delivery
+    /// report has been served, or hands its owner to ``retainUntilDestroyed(_:)``. A Swift array's storage
+    /// does not move while it is alive and unmodified, and a copy made elsewhere only shares it.
     func produce(_ message: KafkaProducerMessage, id: UInt64) -> Int32 {
         withHandle { handle in
             guard let topic = topicHandle(message.topic) else {

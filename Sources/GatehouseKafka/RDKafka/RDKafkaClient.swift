@@ -21,6 +21,9 @@ final class RDKafkaClient: @unchecked Sendable {
     /// The queue the owner's event loop serves: the main queue (producer) or the consumer queue.
     private let eventQueue: OpaquePointer
     private let topicHandles = Mutex<TopicHandles>(TopicHandles())
+    /// Owners of payloads this instance may still read (see `produce`), kept until it is destroyed.
+    /// Stored properties are released after `deinit` has destroyed the instance.
+    private let payloadOwners = PThreadLock<[AnyObject]>([])
 
     /// Topic handles by name, with the last one used kept aside: a producer mostly writes to one topic,
     /// and comparing one short name is cheaper than hashing it for every message.
@@ -80,6 +83,14 @@ final class RDKafkaClient: @unchecked Sendable {
             isFatal: true,
             isRetriable: true
         )
+    }
+
+    /// Keeps `owners` alive until this instance is destroyed: for messages it was handed whose outcome
+    /// the producer settles without it (re-sent by a successor, or failed at shutdown), since librdkafka
+    /// may still read their payloads until then.
+    func retainUntilDestroyed(_ owners: [AnyObject]) {
+        guard !owners.isEmpty else { return }
+        payloadOwners.withLock { $0.append(contentsOf: owners) }
     }
 
     /// A cached topic handle; librdkafka's handles are reference-counted and cheap to keep.
