@@ -221,6 +221,11 @@ extension KafkaProducer {
             return settled
         }
 
+        /// The entries handed to the current librdkafka instance (not waiting in the backlog), by id.
+        var handedOver: [AnyObject] {
+            entries.ids.compactMap { entries[$0] }.filter { !$0.isInBacklog }
+        }
+
         /// Marks the start of recovery from a fatal error of instance `failedGeneration`; false if that
         /// instance was already replaced or the producer has finished.
         mutating func beginRecovery(from failedGeneration: Int) -> Bool {
@@ -234,7 +239,7 @@ extension KafkaProducer {
         mutating func install(_ newClient: RDKafkaClient, loop newLoop: EventLoopControl) -> (resent: Int, actions: [Action]) {
             // The retired instance may read these payloads until it is destroyed, even once the
             // successor has delivered them.
-            client.retainUntilDestroyed(entries.ids.compactMap { entries[$0] }.filter { !$0.isInBacklog })
+            client.retainUntilDestroyed(handedOver)
             client = newClient
             loop = newLoop
             generation += 1
@@ -262,9 +267,9 @@ extension KafkaProducer {
 
         /// Fails every outstanding message with `error` and releases their waiters.
         mutating func failAll(_ error: KafkaError) -> [Action] {
-            let failed = entries.ids.compactMap { entries[$0] }
             // librdkafka may still hold some of them, and read their payloads, until it is destroyed.
-            client.retainUntilDestroyed(failed.filter { !$0.isInBacklog })
+            client.retainUntilDestroyed(handedOver)
+            let failed = entries.ids.compactMap { entries[$0] }
             entries.removeAll()
             backlog.removeAll()
             waiting.removeAll()

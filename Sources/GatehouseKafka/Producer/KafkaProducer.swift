@@ -224,7 +224,13 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     deinit {
-        state.withLock { $0.loop }.requestStop()
+        let loop = state.withLock { state in
+            // Dropped without shutdown: librdkafka may still read the payloads of messages it holds
+            // until its instance, which outlives this object on the event thread, is destroyed.
+            state.client.retainUntilDestroyed(state.handedOver)
+            return state.loop
+        }
+        loop.requestStop()
     }
 }
 
