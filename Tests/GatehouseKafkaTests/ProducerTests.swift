@@ -73,6 +73,32 @@ import Testing
         }
     }
 
+    /// Settled messages are handed back to be released by the next sender, off the delivery thread; with
+    /// nothing outstanding, the delivery thread releases them itself, so an idle producer holds nothing.
+    @Test func anIdleProducerHoldsNoSettledMessage() async throws {
+        let topic = TestFixtures.unique("idle")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let outcomes = Outcomes()
+            // The handler holds the marker until the producer lets go of the settled message; the test
+            // keeps only a weak reference.
+            func send(_ index: Int) async throws -> WeakBox<Marker> {
+                let marker = Marker()
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)")) { result in
+                    withExtendedLifetime(marker) { outcomes.record(result) }
+                }
+                return WeakBox(marker)
+            }
+            for index in 0..<3 {
+                let marker = try await send(index)
+                try await waitUntil("delivery \(index)", limit: .seconds(10)) { outcomes.delivered == index + 1 }
+                try await waitUntil("the settled message \(index) is released", limit: .seconds(10)) { marker.isEmpty }
+            }
+            await producer.shutdown()
+        }
+    }
+
     @Test func perKeyOrderIsKeptAcrossTenThousandMessages() async throws {
         let topic = TestFixtures.unique("order")
         let total = 10_000
@@ -282,4 +308,19 @@ final class Outcomes: Sendable {
 
     var delivered: Int { state.withLock { $0.delivered } }
     var failures: [KafkaError] { state.withLock { $0.failures } }
+}
+
+final class Marker: Sendable {}
+
+/// A weak reference that can cross tasks.
+final class WeakBox<Object: AnyObject & Sendable>: Sendable {
+    private let reference: Mutex<WeakReference>
+
+    private struct WeakReference: @unchecked Sendable {
+        weak var object: Object?
+    }
+
+    init(_ object: Object) { reference = Mutex(WeakReference(object: object)) }
+
+    var isEmpty: Bool { reference.withLock { $0.object == nil } }
 }

@@ -42,6 +42,10 @@ extension KafkaProducer {
             }
             metrics.delivered.increment(by: settled.count - failed)
             metrics.failed.increment(by: failed)
+            // The entries go back to a sending thread to be released (see `StateMachine.released`), unless
+            // this thread has to release them itself.
+            let releasedHere = state.withLock { $0.release(settled) }
+            _ = releasedHere
             if let fatal, keepFailures {
                 return !recover(from: generation, reason: fatal)
             }

@@ -85,7 +85,11 @@ public final class KafkaProducer: Service, Sendable {
     ) async throws -> KafkaMessageID {
         // Moved, not copied, into the producer's entry: a copy costs a retain and a release per array.
         var message = Optional(message)
-        switch state.withLock({ $0.enqueue(message.take()!, handler: onDelivery) }) {
+        // Settled entries come back to be released here, on a sending thread (see `StateMachine.released`),
+        // and outside the lock.
+        let (result, released) = state.withLock { ($0.enqueue(message.take()!, handler: onDelivery), $0.takeReleased()) }
+        _ = released
+        switch result {
         case .sent(let id):
             return KafkaMessageID(id)
         case .rejected(let error):
@@ -111,7 +115,9 @@ public final class KafkaProducer: Service, Sendable {
         contentsOf messages: some Collection<KafkaProducerMessage> & Sendable,
         onDelivery: @escaping DeliveryHandler
     ) async throws -> [KafkaMessageID] {
-        guard let (ids, lastWaiting, failures) = state.withLock({ $0.enqueue(contentsOf: messages, handler: onDelivery) }) else {
+        let (accepted, released) = state.withLock { ($0.enqueue(contentsOf: messages, handler: onDelivery), $0.takeReleased()) }
+        _ = released
+        guard let (ids, lastWaiting, failures) = accepted else {
             throw KafkaError.shutDown("the producer is shutting down; \(messages.count) messages not sent")
         }
         for failure in failures { failure() }
