@@ -32,29 +32,41 @@ value() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
 # every value, is measured too, as it is (glibc's malloc) and under jemalloc, which gatehouse and
 # GatehouseBench are linked with, so that the shares of the copy and of the allocator show.
 jemalloc=$(pkg-config --variable=libdir jemalloc)/libjemalloc.so.2
+# cpu_seconds FILE COMMAND...: runs COMMAND (its stdout to FILE) and prints the user + system CPU
+# seconds it used. Throughput on this 2-core machine moves 20% between runs with thread placement; CPU
+# per message moves less, so it is printed next to it.
+cpu_seconds() {
+    local file=$1
+    shift
+    local TIMEFORMAT='%3U %3S'
+    { time "$@" >"$file" 2>&3; } 3>&2 2>"$out/time.txt"
+    awk '{print $1 + $2}' "$out/time.txt"
+}
 swift_runs=()
+swift_cpu=()
 c_runs=()
+c_cpu=()
 ccopy_runs=()
 cje_runs=()
 for round in $(seq "$rounds"); do
-    "$bin/GatehouseBench" producer --bootstrap "$bootstrap" --topic bench-swift --messages "$messages" \
-        --latency-samples 0 >"$out/swift.txt"
+    swift_cpu+=("$(cpu_seconds "$out/swift.txt" "$bin/GatehouseBench" producer --bootstrap "$bootstrap" \
+        --topic bench-swift --messages "$messages" --latency-samples 0)")
     swift_runs+=("$(value swift_throughput_messages_per_second "$out/swift.txt")")
-    "$out/c-producer" "$bootstrap" bench-c "$messages" 256 5 0 nocopy >"$out/c.txt"
+    c_cpu+=("$(cpu_seconds "$out/c.txt" "$out/c-producer" "$bootstrap" bench-c "$messages" 256 5 0 nocopy)")
     c_runs+=("$(value c_throughput_messages_per_second "$out/c.txt")")
     "$out/c-producer" "$bootstrap" bench-c "$messages" 256 5 0 copy >"$out/c.txt"
     ccopy_runs+=("$(value c_throughput_messages_per_second "$out/c.txt")")
     LD_PRELOAD="$jemalloc" "$out/c-producer" "$bootstrap" bench-c "$messages" 256 5 0 copy >"$out/c.txt"
     cje_runs+=("$(value c_throughput_messages_per_second "$out/c.txt")")
     echo "round $round: swift ${swift_runs[-1]} c ${c_runs[-1]} c-copying ${ccopy_runs[-1]}" \
-        "c-copying-under-jemalloc ${cje_runs[-1]} messages/s"
+        "c-copying-under-jemalloc ${cje_runs[-1]} messages/s; CPU seconds swift ${swift_cpu[-1]} c ${c_cpu[-1]}"
 done
 # The latency runs: awaited sends one at a time, linger.ms 1.
 "$bin/GatehouseBench" producer --bootstrap "$bootstrap" --topic bench-swift --messages 0 \
     --latency-samples "$samples" >"$out/swift.txt"
 "$out/c-producer" "$bootstrap" bench-c 0 256 5 "$samples" nocopy >"$out/c.txt"
 
-python3 - "${swift_runs[*]}" "${c_runs[*]}" "${ccopy_runs[*]}" "${cje_runs[*]}" \
+python3 - "${swift_runs[*]}" "${c_runs[*]}" "${ccopy_runs[*]}" "${cje_runs[*]}" "${swift_cpu[*]}" "${c_cpu[*]}" "$messages" \
     "$(value swift_send_latency_p50_ms "$out/swift.txt")" "$(value swift_send_latency_p99_ms "$out/swift.txt")" \
     "$(value c_send_latency_p50_ms "$out/c.txt")" "$(value c_send_latency_p99_ms "$out/c.txt")" <<'PY' | tee "$out/producer.txt"
 import statistics, sys
@@ -62,11 +74,16 @@ swift = statistics.median(map(float, sys.argv[1].split()))
 c = statistics.median(map(float, sys.argv[2].split()))
 c_copy = statistics.median(map(float, sys.argv[3].split()))
 c_jemalloc = statistics.median(map(float, sys.argv[4].split()))
-swift_p50, swift_p99, c_p50, c_p99 = map(float, sys.argv[5:9])
+swift_cpu = statistics.median(map(float, sys.argv[5].split()))
+c_cpu = statistics.median(map(float, sys.argv[6].split()))
+messages = int(sys.argv[7])
+swift_p50, swift_p99, c_p50, c_p99 = map(float, sys.argv[8:12])
 print(f"swift_throughput_messages_per_second {swift:.0f} (median of {sys.argv[1]})")
 print(f"c_throughput_messages_per_second {c:.0f} (no copy, as Gatehouse; median of {sys.argv[2]})")
 print(f"c_copying_throughput_messages_per_second {c_copy:.0f} (median of {sys.argv[3]})")
 print(f"c_copying_jemalloc_throughput_messages_per_second {c_jemalloc:.0f} (median of {sys.argv[4]})")
+print(f"cpu microseconds per message (whole process, median): swift {swift_cpu / messages * 1e6:.2f},"
+      f" c {c_cpu / messages * 1e6:.2f}; c/swift {c_cpu / swift_cpu:.2f}")
 print(f"send latency ms: swift p50 {swift_p50:.3f} p99 {swift_p99:.3f}; c p50 {c_p50:.3f} p99 {c_p99:.3f}")
 print(f"throughput ratio swift/c {swift / c:.2f} (target >= 0.85); against C copying {swift / c_copy:.2f},"
       f" against C copying under jemalloc {swift / c_jemalloc:.2f}")
