@@ -42,10 +42,9 @@ extension KafkaProducer {
             }
             metrics.delivered.increment(by: settled.count - failed)
             metrics.failed.increment(by: failed)
-            // The entries go back to a sending thread to be released (see `StateMachine.released`), unless
-            // this thread has to release them itself.
-            let releasedHere = state.withLock { $0.release(settled) }
-            _ = releasedHere
+            // The entries go back to a sending thread to be released (see `StateMachine.released`); what
+            // this thread has to release itself is released here, outside the lock.
+            _ = state.withLock { $0.release(settled) }
             if let fatal, keepFailures {
                 return !recover(from: generation, reason: fatal)
             }

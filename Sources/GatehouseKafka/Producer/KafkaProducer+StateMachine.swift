@@ -211,8 +211,7 @@ extension KafkaProducer {
         mutating func release(_ batch: [Settled]) -> [[Settled]] {
             released.append(batch)
             guard released.count > 8 || entries.isEmpty else { return [] }
-            defer { released.removeAll() }
-            return released
+            return takeReleased()
         }
 
         /// Takes the settled batches waiting to be released.

@@ -1,14 +1,25 @@
 internal import CRdKafka
 import Foundation
 
-/// One delivery report, copied out of librdkafka's event.
-struct RDKafkaDelivery {
-    var messageID: UInt64
-    var error: Int32
-    var persistence: KafkaError.Persistence
-    var partition: Int32
-    var offset: Int64
-    var timestampMilliseconds: Int64
+/// One delivery report, as the shim copies it out of librdkafka's event (`CRdKafka_event_deliveries`).
+typealias RDKafkaDelivery = CRdKafka_delivery
+
+extension RDKafkaDelivery {
+    /// The id the producer gave the message (librdkafka's per-message opaque).
+    var messageID: UInt64 { opaque }
+    /// librdkafka's error code; `0` for a delivered message.
+    var error: Int32 { err }
+    /// The broker's timestamp, or -1.
+    var timestampMilliseconds: Int64 { timestamp_ms }
+
+    /// Whether the message may be in the topic despite an error.
+    var persistence: KafkaError.Persistence {
+        switch UInt32(bitPattern: status) {
+        case RD_KAFKA_MSG_STATUS_NOT_PERSISTED.rawValue: .notPersisted
+        case RD_KAFKA_MSG_STATUS_PERSISTED.rawValue: .persisted
+        default: .possiblyPersisted
+        }
+    }
 }
 
 extension RDKafkaClient {
@@ -68,26 +79,8 @@ extension RDKafkaClient {
     func deliveries(in event: RDKafkaEvent) -> [RDKafkaDelivery] {
         let capacity = event.messageCount
         guard capacity > 0 else { return [] }
-        let raw = [CRdKafka_delivery](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+        return [RDKafkaDelivery](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             initialized = event.withPointer { CRdKafka_event_deliveries($0, buffer.baseAddress, capacity) }
-        }
-        return raw.map { raw in
-            RDKafkaDelivery(
-                messageID: raw.opaque,
-                error: raw.err,
-                persistence: Self.persistence(status: raw.status),
-                partition: raw.partition,
-                offset: raw.offset,
-                timestampMilliseconds: raw.timestamp_ms
-            )
-        }
-    }
-
-    private static func persistence(status: Int32) -> KafkaError.Persistence {
-        switch UInt32(bitPattern: status) {
-        case RD_KAFKA_MSG_STATUS_NOT_PERSISTED.rawValue: .notPersisted
-        case RD_KAFKA_MSG_STATUS_PERSISTED.rawValue: .persisted
-        default: .possiblyPersisted
         }
     }
 
