@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Gateway benchmark: wrk on loopback against `gatehouse serve` (release build) writing to an embedded
 # Kafka cluster (`gatehouse broker`, another process), once per durability mode, and against a bare
-# Hummingbird route that answers a constant Continue: the ceiling on this machine. The server is pinned
+# Hummingbird route that answers a constant Continue: the ceiling on this machine. The same route checking
+# Basic auth and reading the body first is the floor: what any connector endpoint pays before its own
+# work, which bounds how close to the ceiling the gateway can come. The server is pinned
 # to core 0; wrk and the broker share core 1. All of it runs ROUNDS times, the ceiling and the modes
 # alternating, and the figures are medians: a single run on this 2-core machine can be 10-20% off.
 #
@@ -22,8 +24,13 @@ for round in $(seq "$rounds"); do
     echo "round $round of $rounds"
     taskset -c 0 "$bin/GatehouseBench" ceiling --port 18180 &
     pids+=($!)
-    sleep 1
+    wait_for_port 18180
     run ceiling "http://127.0.0.1:18180/v1/connectors/post-attribute-collection" "${pids[-1]}"
+    kill "${pids[-1]}"
+    taskset -c 0 "$bin/GatehouseBench" ceiling --port 18181 --read-request &
+    pids+=($!)
+    wait_for_port 18181
+    run floor "http://127.0.0.1:18181/v1/connectors/post-attribute-collection" "${pids[-1]}"
     kill "${pids[-1]}"
 
     for mode in local kafka none; do
@@ -44,6 +51,9 @@ def median(name, key, unit=""):
     return statistics.median(values)
 ceiling = median("ceiling", "rps")
 print(f"ceiling: {ceiling:.0f} requests/s (median of {len(runs['ceiling'])})")
+floor = median("floor", "rps")
+print(f"floor (the ceiling's route checking Basic auth and reading the body): {floor:.0f} requests/s, "
+      f"{floor / ceiling:.2f} of the ceiling's throughput")
 for mode, target in (("local", 0.60), ("none", 0.85), ("kafka", None)):
     rps = median(mode, "rps")
     goal = f" (target >= {target:.2f})" if target else ""

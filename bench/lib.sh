@@ -10,6 +10,8 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
+# wait_for_port PORT: until something accepts connections on 127.0.0.1:PORT (10 s at most).
+wait_for_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "nothing listens on $1" >&2; return 1; }
 wait_for_line() { for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; done; echo "no address in $1" >&2; return 1; }
 
 # start_broker: `gatehouse broker` on core 1; sets $bootstrap.

@@ -1,7 +1,13 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
+import NIOCore
 
 /// The ceiling for the gateway benchmark: a bare Hummingbird route that answers a constant Continue.
+///
+/// With `--read-request` it is the floor under the gateway instead: the same route also checks HTTP
+/// Basic (the `GATEHOUSE_BENCH_AUTH` credential, compared in constant time) and reads the body up to
+/// 64 KiB before answering the constant, the work any connector endpoint does before its own.
 struct CeilingServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ceiling",
@@ -9,17 +15,40 @@ struct CeilingServer: AsyncParsableCommand {
     )
 
     @Option(help: "Port to bind on 127.0.0.1.") var port: Int = 18_180
+    @Flag(help: "Check Basic auth (GATEHOUSE_BENCH_AUTH, base64 of user:password) and read the body before answering.")
+    var readRequest = false
 
     func run() async throws {
         let router = Router()
-        router.post("/v1/connectors/post-attribute-collection") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: .init(string: #"{"action":"Continue","version":"1.0.0"}"#))
-            )
+        let answer = #"{"action":"Continue","version":"1.0.0"}"#
+        if readRequest {
+            guard let credential = ProcessInfo.processInfo.environment["GATEHOUSE_BENCH_AUTH"] else {
+                throw ValidationError("--read-request needs GATEHOUSE_BENCH_AUTH, the base64 of user:password")
+            }
+            let expected = Array("Basic \(credential)".utf8)
+            router.post("/v1/connectors/post-attribute-collection") { request, _ in
+                guard let authorization = request.headers[.authorization], Self.constantTimeEqual(Array(authorization.utf8), expected)
+                else { return Response(status: .unauthorized) }
+                _ = try await request.body.collect(upTo: 64 * 1024)
+                return Self.constant(answer)
+            }
+        } else {
+            router.post("/v1/connectors/post-attribute-collection") { _, _ in Self.constant(answer) }
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
         try await app.runService()
+    }
+
+    private static func constant(_ answer: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: .init(string: answer))
+        )
+    }
+
+    private static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return zip(lhs, rhs).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
