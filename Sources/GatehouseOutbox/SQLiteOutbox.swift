@@ -79,6 +79,11 @@ public final class SQLiteOutbox: Sendable {
         capacityGauge.record(configuration.maxRecords)
         var databaseConfiguration = Configuration()
         databaseConfiguration.prepareDatabase { db in
+            // 16 KiB pages for a new file (an existing one keeps its size): a record is about 2.2 KiB, so
+            // a 4 KiB page held one, and each group commit wrote a WAL frame, in two `pwrite`s, for every
+            // record. With 16 KiB pages a commit writes a frame per seven records, and the outbox
+            // thread spent a fifth less CPU per request (bench/gateway.sh, local: +8% requests/s).
+            try db.execute(sql: "PRAGMA page_size = 16384")
             // WAL with synchronous=FULL: every commit is on disk before it returns.
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")

@@ -104,6 +104,45 @@ import Testing
     }
 
     /// An outbox file in a folder of its own.
+    /// A new outbox is made with 16 KiB pages. A file made before, with SQLite's 4 KiB, keeps its page
+    /// size (SQLite cannot change it in WAL mode) and its records, and takes appends as before.
+    @Test func aNewOutboxHasLargePagesAndAnOlderFileKeepsItsOwn() async throws {
+        let fresh = try Self.configuration()
+        defer { Self.remove(fresh) }
+        let outbox = try SQLiteOutbox(configuration: fresh, logger: TestFixtures.logger("outbox"))
+        _ = try await outbox.append(Self.record(0))
+        await outbox.close()
+        #expect(try Self.pageSize(fresh) == 16_384)
+
+        let older = try Self.configuration()
+        defer { Self.remove(older) }
+        let smallPages = try Self.pageSize(older, creatingWith: 4_096)
+        #expect(smallPages == 4_096)
+        let first = try SQLiteOutbox(configuration: older, logger: TestFixtures.logger("outbox"))
+        _ = try await first.append(Self.record(1))
+        await first.close()
+        let reopened = try SQLiteOutbox(configuration: older, logger: TestFixtures.logger("outbox"))
+        let second = try await reopened.append(Self.record(2))
+        #expect(reopened.backlog.count == 2)
+        await reopened.close()
+        #expect(second == 2)
+        #expect(try Self.pageSize(older) == 4_096)
+    }
+
+    /// The page size of the SQLite file at `configuration.path`; with `creatingWith`, the file is first
+    /// created (empty, in WAL mode) with that page size.
+    private static func pageSize(_ configuration: OutboxConfiguration, creatingWith size: Int? = nil) throws -> Int? {
+        let database = try DatabaseQueue(path: configuration.path)
+        if let size {
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA page_size = \(size)")
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS placeholder (id INTEGER PRIMARY KEY)")
+            }
+        }
+        return try database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") }
+    }
+
     private static func configuration() throws -> OutboxConfiguration {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(TestFixtures.unique("outbox"))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
