@@ -42,8 +42,11 @@ import Testing
             #expect(metricsURL.hasPrefix("http://127.0.0.1:") && metricsURL.hasSuffix("/metrics"))
             // The group rejoin after a kill alone takes some 40 s here, and past 120 s when the whole suite
             // (a PostgreSQL server, gateways with embedded clusters and other worker processes among it)
-            // shares two cores; 240 s leaves room for that.
-            try await waitUntil("the second worker to pass over all 20 again", limit: .seconds(240)) {
+            // shares two cores. Once in about a dozen runs it has taken longer than 240 s (the test then
+            // failed after 280 s); the cause is not known, and 300 s is both librdkafka's
+            // max.poll.interval.ms (the rebalance timeout a JoinGroup carries) and its metadata refresh
+            // interval. 330 s waits that out: a slow rejoin is not what this test is about.
+            try await waitUntil("the second worker to pass over all 20 again", limit: .seconds(330)) {
                 try await TestFixtures.messageCount(cluster, topic: outcomes, partitions: 3) >= 40
             }
             let records = try await TestFixtures.readTopic(cluster, topic: outcomes, count: 40)

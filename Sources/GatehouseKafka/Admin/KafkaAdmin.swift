@@ -12,6 +12,9 @@ public final class KafkaAdmin: KafkaTopicCreating {
     /// How long one admin request may take.
     public let timeout: Duration
 
+    /// How long CreateTopics may wait for a controller when the metadata names none.
+    static let noControllerTimeoutMilliseconds: Int32 = 3_000
+
     /// Connects to a cluster. `properties` are further librdkafka settings, such as SASL or TLS.
     public init(
         bootstrapServers: [String],
@@ -29,14 +32,25 @@ public final class KafkaAdmin: KafkaTopicCreating {
     /// Creates each topic that does not exist yet, with its partitions, replication factor and configs.
     /// Topics that already exist count as success and are left as they are.
     ///
+    /// A cluster without the admin API (librdkafka's embedded cluster, as `gatehouse broker` runs it)
+    /// cannot create topics this way: after at most a few seconds the topics are used as they are,
+    /// created on first use with the cluster's defaults, and a warning says that their configs were
+    /// not applied.
+    ///
     /// - Throws: ``KafkaError`` naming the first topic that failed.
     public func createTopics(_ topics: [KafkaTopicSpecification]) async throws {
         let client = self.client
         let milliseconds = Int32(clamping: timeout.milliseconds)
-        let existing = try await DedicatedThread.run { client.topicNames(timeoutMilliseconds: milliseconds) }.get()
-        let missing = topics.filter { !existing.contains($0.name) }
+        let cluster = try await DedicatedThread.run { client.clusterMetadata(timeoutMilliseconds: milliseconds) }.get()
+        let missing = topics.filter { !cluster.topics.contains($0.name) }
         guard !missing.isEmpty else { return }
-        let outcome = await DedicatedThread.run { client.createTopics(missing, timeoutMilliseconds: milliseconds) }
+        // librdkafka sends CreateTopics to the controller, and waits the whole timeout for one when the
+        // metadata names none of its brokers. A real cluster names one except during a controller election; librdkafka's
+        // embedded cluster never does, and every start against `gatehouse broker` lost 30 s here. So
+        // without a controller the request gets a few seconds (room for an election to end) before the
+        // fallback below.
+        let requestMilliseconds = cluster.hasController ? milliseconds : min(milliseconds, Self.noControllerTimeoutMilliseconds)
+        let outcome = await DedicatedThread.run { client.createTopics(missing, timeoutMilliseconds: requestMilliseconds) }
         let results: [(name: String, code: Int32, text: String)]
         switch outcome {
         case .success(let created):

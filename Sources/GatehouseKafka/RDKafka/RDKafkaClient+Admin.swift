@@ -67,8 +67,10 @@ extension RDKafkaClient {
 }
 
 extension RDKafkaClient {
-    /// The names of every topic in the cluster, from metadata (which does not auto-create). Blocking.
-    func topicNames(timeoutMilliseconds: Int32) -> Result<Set<String>, KafkaError> {
+    /// The names of every topic in the cluster, from metadata (which does not auto-create), and whether
+    /// that metadata names a controller among its brokers. librdkafka's embedded cluster names broker 0,
+    /// which is none of its brokers (they count from 1). Blocking.
+    func clusterMetadata(timeoutMilliseconds: Int32) -> Result<(topics: Set<String>, hasController: Bool), KafkaError> {
         withHandle { handle in
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let result = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMilliseconds)
@@ -76,7 +78,11 @@ extension RDKafkaClient {
                 return .failure(.librdkafka(result.rawValue, context: "list topics"))
             }
             defer { rd_kafka_metadata_destroy(metadata) }
-            return .success(Set((0..<Int(metadata.pointee.topic_cnt)).map { String(cString: metadata.pointee.topics[$0].topic) }))
+            let topics = Set((0..<Int(metadata.pointee.topic_cnt)).map { String(cString: metadata.pointee.topics[$0].topic) })
+            // The controller id librdkafka keeps comes from metadata like the one just received.
+            let controller = rd_kafka_controllerid(handle, 0)
+            let hasController = (0..<Int(metadata.pointee.broker_cnt)).contains { metadata.pointee.brokers[$0].id == controller }
+            return .success((topics, hasController))
         }
     }
 }
