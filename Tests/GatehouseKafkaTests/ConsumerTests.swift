@@ -85,6 +85,50 @@ import Testing
         }
     }
 
+    /// With every broker down, closing a group member still ends: the commit on revocation gives up
+    /// after ``KafkaConsumerConfiguration/commitTimeout`` instead of waiting for the coordinator
+    /// forever (a `gatehouse worker` stopped during an outage used to hang on SIGTERM), and so does an
+    /// explicit commit, with an error.
+    @Test func closingDuringABrokerOutageEndsAfterTheCommitTimeout() async throws {
+        let topic = TestFixtures.unique("outage-close")
+        let group = TestFixtures.unique("outage-close")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            try await TestFixtures.publish(cluster, topic: topic, count: 3)
+            var configuration = TestFixtures.consumerConfiguration(cluster, .group(group, topics: [topic]))
+            configuration.commitTimeout = .seconds(2)
+            configuration.commitInterval = .seconds(3600)
+            let consumer = try KafkaConsumer(configuration: configuration, logger: TestFixtures.logger("outage-close"))
+            try await withDeadline(.seconds(30), "three messages") {
+                var read = 0
+                for try await message in consumer.messages {
+                    consumer.markDone(message)
+                    read += 1
+                    if read == 3 { break }
+                }
+            }
+            cluster.setBrokerDown()
+            // Unstructured tasks, so that a commit or close that never returns fails the wait below
+            // instead of holding the test forever.
+            let outcome = Mutex<Result<Void, any Error>?>(nil)
+            Task {
+                do {
+                    try await consumer.commit()
+                    outcome.withLock { $0 = .success(()) }
+                } catch {
+                    outcome.withLock { $0 = .failure(error) }
+                }
+            }
+            try await waitUntil("an explicit commit with the brokers down", limit: .seconds(20)) { outcome.withLock { $0 != nil } }
+            #expect(throws: KafkaError.self) { try outcome.withLock { $0 }?.get() }
+            let closed = Atomic(false)
+            Task {
+                await consumer.close()
+                closed.store(true, ordering: .releasing)
+            }
+            try await waitUntil("closing with the brokers down", limit: .seconds(30)) { closed.load(ordering: .acquiring) }
+        }
+    }
+
     @Test func outOfOrderCompletionCommitsOnlyTheContiguousPrefix() async throws {
         let topic = TestFixtures.unique("watermark")
         let group = TestFixtures.unique("watermark")

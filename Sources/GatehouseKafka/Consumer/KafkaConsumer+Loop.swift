@@ -242,10 +242,10 @@ extension KafkaConsumer {
         case RDKafkaErrorCodes.revokePartitions:
             let lost = client.assignmentLost
             if !lost {
-                let result = client.commitStoredOffsets()
+                let result = client.commitStoredOffsets(timeoutMilliseconds: Int32(clamping: configuration.commitTimeout.milliseconds))
                 if result != RDKafkaErrorCodes.noError && result != RDKafkaErrorCodes.noOffset {
                     logger.warning(
-                        "Commit on revocation failed",
+                        "Commit on revocation failed; messages after the last commit may be delivered again",
                         metadata: [KafkaLoggingKeys.error: "\(KafkaError.Code.librdkafka(result))"]
                     )
                 }

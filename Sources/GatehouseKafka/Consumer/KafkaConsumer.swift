@@ -92,11 +92,15 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
-    /// Commits the stored offsets now and waits for the broker. Offsets are also committed every
+    /// Commits the stored offsets now and waits for the broker, at most
+    /// ``KafkaConsumerConfiguration/commitTimeout``. Offsets are also committed every
     /// ``KafkaConsumerConfiguration/commitInterval``, on revocation and on close.
+    ///
+    /// - Throws: ``KafkaError`` when the broker refuses the commit or does not answer in time.
     public func commit() async throws {
         let client = self.client
-        let result = await DedicatedThread.run { client.commitStoredOffsets() }
+        let milliseconds = Int32(clamping: configuration.commitTimeout.milliseconds)
+        let result = await DedicatedThread.run { client.commitStoredOffsets(timeoutMilliseconds: milliseconds) }
         guard result == RDKafkaErrorCodes.noError || result == RDKafkaErrorCodes.noOffset else {
             throw KafkaError.librdkafka(result, context: "commit")
         }

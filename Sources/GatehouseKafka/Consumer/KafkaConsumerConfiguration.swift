@@ -63,6 +63,11 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// How often stored offsets are committed (`auto.commit.interval.ms`). Revocation and close commit
     /// at once regardless.
     public var commitInterval: Duration = .seconds(1)
+    /// How long a commit waits for the broker: on revocation, on close, and in
+    /// ``KafkaConsumer/commit()``. With the brokers unreachable a commit would otherwise wait for them
+    /// forever, and a consumer could not be closed. A commit that times out may still land later; if
+    /// it does not, the messages after the last commit are delivered again (at least once).
+    public var commitTimeout: Duration = .seconds(10)
     /// How long the group waits for a silent member before rebalancing (`session.timeout.ms`).
     public var sessionTimeout: Duration = .seconds(45)
     /// How many messages may wait, read but not yet taken by the application. When full, the consumer

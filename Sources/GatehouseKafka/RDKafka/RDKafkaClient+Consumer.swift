@@ -110,9 +110,19 @@ extension RDKafkaClient {
         }
     }
 
-    /// Commits the stored offsets of the current assignment and waits for the broker. Blocking.
-    func commitStoredOffsets() -> Int32 {
-        withHandle { rd_kafka_commit($0, nil, 0).rawValue }
+    /// Commits the stored offsets of the current assignment and waits for the broker's answer, at most
+    /// `timeoutMilliseconds` (`rd_kafka_commit` would wait for an unreachable coordinator forever).
+    /// Blocking. Returns the commit's error code, or `timedOut` when no answer came in time.
+    func commitStoredOffsets(timeoutMilliseconds: Int32) -> Int32 {
+        withHandle { handle in
+            guard let queue = rd_kafka_queue_new(handle) else { return RDKafkaErrorCodes.timedOut }
+            defer { rd_kafka_queue_destroy(queue) }
+            let requested = rd_kafka_commit_queue(handle, nil, queue, nil, nil)
+            guard requested == RD_KAFKA_RESP_ERR_NO_ERROR else { return requested.rawValue }
+            guard let event = rd_kafka_queue_poll(queue, timeoutMilliseconds) else { return RDKafkaErrorCodes.timedOut }
+            defer { rd_kafka_event_destroy(event) }
+            return rd_kafka_event_error(event).rawValue
+        }
     }
 
     func pause(_ partitions: [KafkaTopicPartition], resume: Bool) -> Int32 {
