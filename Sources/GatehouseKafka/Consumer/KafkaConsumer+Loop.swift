@@ -88,6 +88,16 @@ extension KafkaConsumer {
         client.closeConsumer { event in
             if case .rebalance = event.kind { handleRebalance(event) }
         }
+        if configuration.subscription.joinsGroup && !assignedOnce.load(ordering: .acquiring) {
+            // librdkafka 2.0.2 aborts the process (an assertion in rd_kafka_sticky_assignor_state_destroy)
+            // when a cooperative-sticky member is destroyed after joining its group but before its first
+            // assignment: a worker stopped while its group is still forming (librdkafka #4312, fixed in
+            // 2.3.0). Such an instance is closed but never destroyed; its threads end with the process.
+            client.abandonAtDeinit()
+            logger.debug(
+                "Closed before the group's first assignment; the librdkafka instance is left to the process's exit",
+                metadata: [KafkaLoggingKeys.client: "\(client.name)"])
+        }
         if let failure {
             continuation.finish(throwing: failure)
         } else {
@@ -231,6 +241,7 @@ extension KafkaConsumer {
         switch event.errorCode {
         case RDKafkaErrorCodes.assignPartitions:
             tracker.withLock { $0.assign(partitions) }
+            assignedOnce.store(true, ordering: .releasing)
             let result = client.applyRebalance(event, assign: true)
             logger.info(
                 "Partitions assigned",

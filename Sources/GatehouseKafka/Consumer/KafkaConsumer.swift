@@ -32,6 +32,8 @@ public final class KafkaConsumer: Service, Sendable {
     let client: RDKafkaClient
     let loop: EventLoopControl
     let tracker = KafkaOffsetTracker.Shared()
+    /// Whether the group has assigned this member partitions (an empty set counts) at least once.
+    let assignedOnce = Atomic(false)
     let metrics: KafkaConsumerMetrics
     /// Free places in the read-ahead buffer; the poll thread takes one per poll.
     let slots: DispatchSemaphore

@@ -35,6 +35,12 @@ public struct KafkaConsumerConfiguration: Sendable {
             Subscription(base: .topics(topics, start: start, groupID: groupID))
         }
 
+        /// Whether the consumer joins its group (subscribes) rather than assigning partitions itself.
+        var joinsGroup: Bool {
+            if case .group = base { return true }
+            return false
+        }
+
         var groupID: String? {
             switch base {
             case .group(let id, _): id

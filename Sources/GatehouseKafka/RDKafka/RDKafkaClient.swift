@@ -24,6 +24,8 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Owners of payloads this instance may still read (see `produce`), kept until it is destroyed.
     /// Stored properties are released after `deinit` has destroyed the instance.
     private let payloadOwners = PThreadLock<[AnyObject]>([])
+    /// Set by ``abandonAtDeinit()``: `deinit` then leaves the instance alive.
+    private let abandoned = Atomic(false)
 
     /// Topic handles by name, with the last one used kept aside: a producer mostly writes to one topic,
     /// and comparing one short name is cheaper than hashing it for every message.
@@ -88,6 +90,12 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Keeps `owners` alive until this instance is destroyed: for messages it was handed whose outcome
     /// the producer settles without it (re-sent by a successor, or failed at shutdown), since librdkafka
     /// may still read their payloads until then.
+    /// Makes `deinit` leave the librdkafka instance alive instead of destroying it, for an instance
+    /// whose destruction librdkafka 2.0.2 would turn into an abort (see `KafkaConsumer`'s loop).
+    func abandonAtDeinit() {
+        abandoned.store(true, ordering: .releasing)
+    }
+
     func retainUntilDestroyed(_ owners: [AnyObject]) {
         guard !owners.isEmpty else { return }
         payloadOwners.withLock { $0.append(contentsOf: owners) }
@@ -117,7 +125,9 @@ final class RDKafkaClient: @unchecked Sendable {
         }
         for topic in handles { rd_kafka_topic_destroy(topic.pointer) }
         rd_kafka_queue_destroy(eventQueue)
-        if kind == .consumer {
+        if abandoned.load(ordering: .acquiring) {
+            return
+        } else if kind == .consumer {
             rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
         } else {
             rd_kafka_destroy(handle)
