@@ -45,10 +45,10 @@ public final class KafkaAdmin: KafkaTopicCreating {
         let missing = topics.filter { !cluster.topics.contains($0.name) }
         guard !missing.isEmpty else { return }
         // librdkafka sends CreateTopics to the controller, and waits the whole timeout for one when the
-        // metadata names none of its brokers. A real cluster names one except during a controller election; librdkafka's
-        // embedded cluster never does, and every start against `gatehouse broker` lost 30 s here. So
-        // without a controller the request gets a few seconds (room for an election to end) before the
-        // fallback below.
+        // metadata names none of its brokers. A real cluster names one except during a controller
+        // election; librdkafka's embedded cluster never does, and every start against `gatehouse broker`
+        // lost 30 s here. So without a controller the request gets a few seconds (room for an election
+        // to end) before the fallback below.
         let requestMilliseconds = cluster.hasController ? milliseconds : min(milliseconds, Self.noControllerTimeoutMilliseconds)
         let outcome = await DedicatedThread.run { client.createTopics(missing, timeoutMilliseconds: requestMilliseconds) }
         let results: [(name: String, code: Int32, text: String)]

@@ -87,15 +87,15 @@ final class RDKafkaClient: @unchecked Sendable {
         )
     }
 
-    /// Keeps `owners` alive until this instance is destroyed: for messages it was handed whose outcome
-    /// the producer settles without it (re-sent by a successor, or failed at shutdown), since librdkafka
-    /// may still read their payloads until then.
     /// Makes `deinit` leave the librdkafka instance alive instead of destroying it, for an instance
     /// whose destruction librdkafka 2.0.2 would turn into an abort (see `KafkaConsumer`'s loop).
     func abandonAtDeinit() {
         abandoned.store(true, ordering: .releasing)
     }
 
+    /// Keeps `owners` alive until this instance is destroyed: for messages it was handed whose outcome
+    /// the producer settles without it (re-sent by a successor, or failed at shutdown), since librdkafka
+    /// may still read their payloads until then.
     func retainUntilDestroyed(_ owners: [AnyObject]) {
         guard !owners.isEmpty else { return }
         payloadOwners.withLock { $0.append(contentsOf: owners) }
