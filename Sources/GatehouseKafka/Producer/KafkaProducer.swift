@@ -85,11 +85,7 @@ public final class KafkaProducer: Service, Sendable {
     ) async throws -> KafkaMessageID {
         // Moved, not copied, into the producer's entry: a copy costs a retain and a release per array.
         var message = Optional(message)
-        // Settled entries come back to be released here, on a sending thread (see `StateMachine.released`),
-        // and outside the lock.
-        let (result, released) = state.withLock { ($0.enqueue(message.take()!, handler: onDelivery), $0.takeReleased()) }
-        _ = released
-        switch result {
+        switch enqueuing({ $0.enqueue(message.take()!, handler: onDelivery) }) {
         case .sent(let id):
             return KafkaMessageID(id)
         case .rejected(let error):
@@ -115,14 +111,20 @@ public final class KafkaProducer: Service, Sendable {
         contentsOf messages: some Collection<KafkaProducerMessage> & Sendable,
         onDelivery: @escaping DeliveryHandler
     ) async throws -> [KafkaMessageID] {
-        let (accepted, released) = state.withLock { ($0.enqueue(contentsOf: messages, handler: onDelivery), $0.takeReleased()) }
-        _ = released
-        guard let (ids, lastWaiting, failures) = accepted else {
+        guard let (ids, lastWaiting, failures) = enqueuing({ $0.enqueue(contentsOf: messages, handler: onDelivery) }) else {
             throw KafkaError.shutDown("the producer is shutting down; \(messages.count) messages not sent")
         }
         for failure in failures { failure() }
         if let lastWaiting { try await waitForRoom(lastWaiting, cancellable: false) }
         return ids.map(KafkaMessageID.init)
+    }
+
+    /// Runs an enqueue under the lock, and releases the settled batches waiting there (see
+    /// `StateMachine.released`) on this sending thread, outside the lock.
+    private func enqueuing<T>(_ body: (inout StateMachine) -> T) -> T {
+        let (result, released) = state.withLock { (body(&$0), $0.takeReleased()) }
+        withExtendedLifetime(released) {}
+        return result
     }
 
     /// Waits until the backlog has room again, or backlog entry `id` has moved on.
