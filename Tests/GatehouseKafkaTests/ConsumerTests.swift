@@ -140,21 +140,17 @@ import Testing
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 2)]) { cluster in
             // REBALANCE_IN_PROGRESS (27) on every SyncGroup: the member joins, and is never assigned.
             cluster.injectErrors(Array(repeating: .librdkafka(27), count: 10_000), for: .syncGroup)
-            let lines = CapturedLines()
-            let logger = Logger(label: "first-assignment") { label in
-                var handler = StreamLogHandler(label: label, stream: lines, metadataProvider: nil)
-                handler.logLevel = .debug
-                return handler
-            }
+            let log = CapturedLog()
             var configuration = TestFixtures.consumerConfiguration(cluster, .group(group, topics: [topic]))
             configuration.properties["debug"] = "cgrp"
-            var consumer: KafkaConsumer? = try KafkaConsumer(configuration: configuration, logger: logger)
-            try await waitUntil("the member's JoinGroup response", limit: .seconds(30)) { lines.contain("JoinGroup response") }
+            var consumer: KafkaConsumer? = try KafkaConsumer(
+                configuration: configuration, logger: log.logger("first-assignment", level: .debug))
+            try await waitUntil("the member's JoinGroup response", limit: .seconds(30)) { log.contains("JoinGroup response") }
             #expect(consumer?.assignment == [])
             await consumer?.close()
             // The last reference: without the guard, librdkafka asserts here and the test process aborts.
             consumer = nil
-            #expect(lines.contain("Closed before the group's first assignment"))
+            #expect(log.contains("Closed before the group's first assignment"))
         }
     }
 
@@ -347,13 +343,4 @@ final class SeenMessages: Sendable {
     var values: Set<Int> { state.withLock { Set($0.counts.keys) } }
     var duplicates: Int { state.withLock { $0.counts.values.reduce(0) { $0 + ($1 - 1) } } }
     func count(by member: String) -> Int { state.withLock { $0.byMember[member, default: 0] } }
-}
-
-/// Log output kept in memory, for tests that wait for a line.
-final class CapturedLines: TextOutputStream, Sendable {
-    private let text = Mutex("")
-
-    func write(_ string: String) { text.withLock { $0 += string } }
-
-    func contain(_ fragment: String) -> Bool { text.withLock { $0.contains(fragment) } }
 }

@@ -1,18 +1,13 @@
+import GatehouseTestSupport
 import Logging
-import Synchronization
 import Testing
 
 @testable import Gatehouse
 
 /// The command line's log handler writes what swift-log's `StreamLogHandler` writes.
 @Suite struct LogHandlerTests {
-    final class Lines: TextOutputStream, Sendable {
-        let text = Mutex("")
-        func write(_ string: String) { text.withLock { $0 += string } }
-    }
-
     @Test func loggerAndMessageMetadataAreWrittenSortedWithTheMessagesWinning() {
-        let lines = Lines()
+        let lines = CapturedLog()
         var logger = Logger(label: "test") { label in
             StandardErrorLogHandler(StreamLogHandler(label: label, stream: lines, metadataProvider: nil), level: .info)
         }
@@ -23,7 +18,7 @@ import Testing
         logger.info("shown", metadata: ["b": "from-message", "a": "1"])
         logger[metadataKey: "b"] = nil
         logger.warning("again")
-        let written = lines.text.withLock { $0 }.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1)[1] }
+        let written = lines.text.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1)[1] }
         #expect(
             written == [
                 "info test: a=1 b=from-message worker=audit [GatehouseWorkersTests] shown",
