@@ -192,6 +192,7 @@ let package = Package(
             name: "GatehouseBench",
             dependencies: [
                 "CJemalloc",
+                "GatehouseGateway",
                 "GatehouseKafka",
                 "GatehouseRules",
                 "GatehouseSignup",

@@ -18,20 +18,23 @@ report=gateway.txt
 mkdir -p "$out"
 source bench/lib.sh
 
+# bare NAME PORT [FLAGS]: `GatehouseBench ceiling` on core 0, measured as NAME, then stopped.
+bare() {
+    local name=$1 port=$2
+    shift 2
+    taskset -c 0 "$bin/GatehouseBench" ceiling --port "$port" "$@" &
+    pids+=($!)
+    wait_for_port "$port"
+    run "$name" "http://127.0.0.1:$port/v1/connectors/post-attribute-collection" "${pids[-1]}"
+    kill "${pids[-1]}"
+}
+
 start_broker
 : >"$out/$report"
 for round in $(seq "$rounds"); do
     echo "round $round of $rounds"
-    taskset -c 0 "$bin/GatehouseBench" ceiling --port 18180 &
-    pids+=($!)
-    wait_for_port 18180
-    run ceiling "http://127.0.0.1:18180/v1/connectors/post-attribute-collection" "${pids[-1]}"
-    kill "${pids[-1]}"
-    taskset -c 0 "$bin/GatehouseBench" ceiling --port 18181 --read-request &
-    pids+=($!)
-    wait_for_port 18181
-    run floor "http://127.0.0.1:18181/v1/connectors/post-attribute-collection" "${pids[-1]}"
-    kill "${pids[-1]}"
+    bare ceiling 18180
+    bare floor 18181 --read-request
 
     for mode in local kafka none; do
         serve "$mode" "$mode"

@@ -51,8 +51,13 @@ public struct BasicCredential: Sendable, CustomStringConvertible {
 }
 
 /// Checks `Authorization: Basic …` against a set of credentials.
-struct BasicAuthenticator: Sendable {
+public struct BasicAuthenticator: Sendable {
     let credentials: [BasicCredential]
+
+    /// Accepts any of `credentials` (several at once, for rotation).
+    public init(credentials: [BasicCredential]) {
+        self.credentials = credentials
+    }
 
     /// Whether the header carries one of the credentials. Every credential is compared, so the time
     /// taken does not say which one (or which part) was wrong.
@@ -60,7 +65,7 @@ struct BasicAuthenticator: Sendable {
     /// The decoded `user:password` bytes are hashed as they are: a credential's digest is of exactly
     /// those bytes, so a match needs no splitting or text decoding. Before that, the token is compared
     /// with each credential's standard encoding, which spares the decoding for every ordinary caller.
-    func authenticate(_ header: String?) -> Bool {
+    public func authenticate(_ header: String?) -> Bool {
         guard let header else { return false }
         let scheme = Array("basic ".utf8)
         var utf8 = Substring(header).utf8

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
+import GatehouseGateway
 import Hummingbird
-import NIOCore
 
 /// The ceiling for the gateway benchmark: a bare Hummingbird route that answers a constant Continue.
 ///
 /// With `--read-request` it is the floor under the gateway instead: the same route also checks HTTP
-/// Basic (the `GATEHOUSE_BENCH_AUTH` credential, compared in constant time) and reads the body up to
-/// 64 KiB before answering the constant, the work any connector endpoint does before its own.
+/// Basic with the gateway's own authenticator (against the `GATEHOUSE_BENCH_AUTH` credential) and reads
+/// the body up to 64 KiB before answering the constant, the work any connector endpoint does before
+/// its own.
 struct CeilingServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ceiling",
@@ -15,20 +16,21 @@ struct CeilingServer: AsyncParsableCommand {
     )
 
     @Option(help: "Port to bind on 127.0.0.1.") var port: Int = 18_180
-    @Flag(help: "Check Basic auth (GATEHOUSE_BENCH_AUTH, base64 of user:password) and read the body before answering.")
+    @Flag(help: "Check Basic auth as the gateway does (GATEHOUSE_BENCH_AUTH, base64 of user:password) and read the body before answering.")
     var readRequest = false
 
     func run() async throws {
         let router = Router()
         let answer = #"{"action":"Continue","version":"1.0.0"}"#
         if readRequest {
-            guard let credential = ProcessInfo.processInfo.environment["GATEHOUSE_BENCH_AUTH"] else {
+            guard let token = ProcessInfo.processInfo.environment["GATEHOUSE_BENCH_AUTH"],
+                let decoded = Data(base64Encoded: token), let credential = BasicCredential(String(decoding: decoded, as: UTF8.self))
+            else {
                 throw ValidationError("--read-request needs GATEHOUSE_BENCH_AUTH, the base64 of user:password")
             }
-            let expected = Array("Basic \(credential)".utf8)
+            let authenticator = BasicAuthenticator(credentials: [credential])
             router.post("/v1/connectors/post-attribute-collection") { request, _ in
-                guard let authorization = request.headers[.authorization], Self.constantTimeEqual(Array(authorization.utf8), expected)
-                else { return Response(status: .unauthorized) }
+                guard authenticator.authenticate(request.headers[.authorization]) else { return Response(status: .unauthorized) }
                 _ = try await request.body.collect(upTo: 64 * 1024)
                 return Self.constant(answer)
             }
@@ -45,10 +47,5 @@ struct CeilingServer: AsyncParsableCommand {
             headers: [.contentType: "application/json"],
             body: .init(byteBuffer: .init(string: answer))
         )
-    }
-
-    private static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        return zip(lhs, rhs).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
