@@ -31,6 +31,7 @@ static inline rd_kafka_resp_err_t CRdKafka_produce(rd_kafka_t *rk, rd_kafka_topi
 /// One delivery report, copied out of a delivery-report event.
 typedef struct {
     uint64_t opaque;
+    uintptr_t topic;  // the message's rd_kafka_topic_t
     int64_t offset;
     int64_t timestamp_ms;  // -1 when not available
     int32_t err;
@@ -47,6 +48,7 @@ static inline size_t CRdKafka_event_deliveries(rd_kafka_event_t *event, CRdKafka
         rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
         int64_t timestamp = rd_kafka_message_timestamp(message, &type);
         out[count].opaque = (uint64_t)(uintptr_t)message->_private;
+        out[count].topic = (uintptr_t)message->rkt;
         out[count].offset = message->offset;
         out[count].timestamp_ms = type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp;
         out[count].err = message->err;

@@ -262,6 +262,36 @@ import Testing
         }
     }
 
+    /// A sender waiting for room is cancelled: its message is withdrawn, never written and never
+    /// reported, and the messages around it are delivered.
+    @Test func cancellingASenderWaitingForRoomWithdrawsItsMessage() async throws {
+        let topic = TestFixtures.unique("cancel-waiting")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            var configuration = TestFixtures.producerConfiguration(cluster)
+            configuration.queueCapacity = 10  // librdkafka holds 10; one more may wait in the backlog
+            let producer = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
+            // Nothing is acknowledged for a while, so the queue stays full while the test cancels.
+            cluster.setLatency(.seconds(3))
+            let outcomes = Outcomes()
+            for index in 0..<11 {
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)")) { outcomes.record($0) }
+            }
+            let waiting = Task {
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "cancelled")) { outcomes.record($0) }
+            }
+            try await waitUntil("the twelfth sender waits for room") { producer.outstandingCount == 12 }
+            waiting.cancel()
+            await #expect(throws: CancellationError.self) { try await waiting.value }
+            #expect(producer.outstandingCount == 11, "the cancelled message was withdrawn")
+            cluster.setLatency(.zero)
+            try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "11")) { outcomes.record($0) }
+            await producer.shutdown()
+            #expect(outcomes.delivered == 12 && outcomes.failures.isEmpty, "only the cancelled message has no outcome")
+            let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: 12)
+            #expect(messages.map(\.valueString) == (0..<12).map { "\($0)" })
+        }
+    }
+
     @Test func batchEnqueueDeliversEveryMessageInOrder() async throws {
         let topic = TestFixtures.unique("batch")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in

@@ -33,22 +33,28 @@ extension KafkaProducer {
             let anyFailed = deliveries.contains { $0.error != RDKafkaErrorCodes.noError }
             let fatal = anyFailed ? client.fatalError : nil
             let keepFailures = fatal != nil && configuration.recreateOnFatalError
-            let settled = state.withLock { $0.settle(deliveries, generation: generation, keepFailures: keepFailures) }
+            let settling = state.withLock { $0.settle(deliveries, generation: generation, keepFailures: keepFailures) }
             var failed = 0
-            for item in settled {
-                let result = item.delivery.result(topic: item.entry.message.topic)
+            var topic = (handle: UInt(0), name: "")
+            for item in settling {
+                if item.delivery.topicHandle != topic.handle {
+                    topic = (item.delivery.topicHandle, client.topicName(item.delivery.topicHandle))
+                }
+                let result = item.delivery.result(topic: topic.name)
                 if case .failure = result { failed += 1 }
-                item.entry.handler(result)
+                // The slot keeps the recipient until `finishSettling`, so it needs no reference count here.
+                item.recipient._withUnsafeGuaranteedRef { $0.handler(result) }
             }
-            metrics.delivered.increment(by: settled.count - failed)
+            metrics.delivered.increment(by: settling.count - failed)
             metrics.failed.increment(by: failed)
-            // The entries go back to a sending thread to be released (see `StateMachine.released`); what
-            // this thread has to release itself is released here, outside the lock.
-            _ = state.withLock { $0.release(settled) }
+            // A sender empties the settled slots (see `StateMachine.reclaimForSender`); what this thread
+            // has to release itself is released here, outside the lock.
+            let (reclaimed, outstanding) = state.withLock { ($0.finishSettling(settling), $0.entries.count) }
+            for item in reclaimed { item.release() }
             if let fatal, keepFailures {
                 return !recover(from: generation, reason: fatal)
             }
-            metrics.outstanding.record(state.withLock { $0.entries.count })
+            metrics.outstanding.record(outstanding)
             return true
         case .error:
             let code = event.errorCode

@@ -1,39 +1,21 @@
 import DequeModule
 
 extension KafkaProducer {
-    /// One accepted message. A class, so that moving it between the backlog, the pending window and a
-    /// delivery costs one reference count rather than one per field. Only touched under the lock.
-    ///
-    /// librdkafka reads the message's value from this entry's copy, without copying it; the entry lives
-    /// until its outcome is settled, or until the librdkafka instance that holds it is destroyed.
-    final class Entry {
-        let message: KafkaProducerMessage
-        let handler: DeliveryHandler
-        /// The librdkafka instance the message was handed to; `nil` while it waits in the backlog
-        /// because librdkafka's queue was full.
-        var generation: Int?
+    /// A message being reported, with its recipient (not retained: its slot keeps it until
+    /// `PendingMessages.finishSettling`), for the delivery thread to call outside the lock.
+    struct Settling {
+        let delivery: RDKafkaDelivery
+        let recipient: Unmanaged<KafkaDeliveryRecipient>
+    }
+
+    /// A message in the backlog whose enqueuing task waits, or was cancelled, or went on.
+    struct BacklogWait {
         /// The enqueuing task waiting for the message to leave the backlog.
         var waiter: CheckedContinuation<Void, any Error>?
         /// Its task was cancelled before it could register as the waiter.
         var cancelled = false
         /// Its task stopped waiting with the message accepted; cancellation can no longer withdraw it.
         var released = false
-
-        init(message: consuming KafkaProducerMessage, handler: @escaping DeliveryHandler, generation: Int?) {
-            self.message = message
-            self.handler = handler
-            self.generation = generation
-        }
-
-        var isInBacklog: Bool { generation == nil }
-    }
-
-    /// A settled entry and its delivery report, for the entry's handler to receive outside the lock.
-    /// A struct rather than a tuple: an array of tuples is destroyed through the runtime's generic
-    /// tuple witness, which a delivery-report batch paid once per message.
-    struct Settled {
-        let entry: Entry
-        let delivery: RDKafkaDelivery
     }
 
     /// A closure to run outside the lock.
@@ -49,7 +31,7 @@ extension KafkaProducer {
         var recovering = false
         var finished = false
         var nextID: UInt64 = 1
-        /// Every accepted message that has not had its outcome yet, by id.
+        /// Every accepted message, by id, until a sender empties its slot after its outcome.
         var entries = PendingMessages()
         /// Ids waiting for room in librdkafka's queue, oldest first.
         var backlog: Deque<UInt64> = []
@@ -57,12 +39,10 @@ extension KafkaProducer {
         /// woken only once the backlog is down to half of this, so that a saturated producer pays one
         /// suspension per many messages rather than one per message.
         let backlogAllowance: Int
-        /// Backlog ids whose enqueuing task waits.
+        /// Backlog messages whose enqueuing task waits, was cancelled, or went on, by id.
+        var waits: [UInt64: BacklogWait] = [:]
+        /// Backlog ids whose enqueuing task waits, oldest first.
         var waiting: Deque<UInt64> = []
-        /// Settled batches, for the next sender to release. An entry and its message's arrays were
-        /// retained on a sending thread; releasing them there too spares moving each of their cache lines
-        /// to the delivery thread and back.
-        var released: [[Settled]] = []
 
         init(client: RDKafkaClient, loop: EventLoopControl, backlogAllowance: Int) {
             self.client = client
@@ -80,7 +60,7 @@ extension KafkaProducer {
 
         /// Accepts a message: hands it to librdkafka at once if nothing is ahead of it and there is room,
         /// otherwise appends it to the backlog so that order is kept.
-        mutating func enqueue(_ message: consuming KafkaProducerMessage, handler: @escaping DeliveryHandler) -> EnqueueResult {
+        mutating func enqueue(_ message: consuming KafkaProducerMessage, recipient: KafkaDeliveryRecipient) -> EnqueueResult {
             guard accepting else {
                 return .rejected(.shutDown("the producer is shutting down; message for '\(message.topic)' not sent"))
             }
@@ -89,7 +69,7 @@ extension KafkaProducer {
             if backlog.isEmpty && !recovering {
                 let code = client.produce(message, id: id)
                 if code == RDKafkaErrorCodes.noError {
-                    entries.append(Entry(message: message, handler: handler, generation: generation), id: id)
+                    entries.append(message, recipient: recipient, id: id, state: .handedOver)
                     return .sent(id)
                 }
                 // A fatal instance is about to be replaced; the backlog carries the message over.
@@ -97,7 +77,7 @@ extension KafkaProducer {
                     return .rejected(.librdkafka(code, context: "cannot enqueue a message for '\(message.topic)'"))
                 }
             }
-            entries.append(Entry(message: message, handler: handler, generation: nil), id: id)
+            entries.append(message, recipient: recipient, id: id, state: .backlog)
             backlog.append(id)
             return backlog.count <= backlogAllowance ? .sent(id) : .mustWait(id)
         }
@@ -106,27 +86,33 @@ extension KafkaProducer {
         /// (the caller waits for it, since the backlog drains in order), and failures to report.
         mutating func enqueue(
             contentsOf messages: some Collection<KafkaProducerMessage>,
-            handler: @escaping DeliveryHandler
-        ) -> (ids: [UInt64], lastWaiting: UInt64?, failures: [Action])? {
+            recipient: KafkaDeliveryRecipient
+        ) -> (ids: [UInt64], lastWaiting: UInt64?, failures: [KafkaError])? {
             guard accepting else { return nil }
             var ids: [UInt64] = []
             ids.reserveCapacity(messages.count)
             var lastWaiting: UInt64?
-            var failures: [Action] = []
+            var failures: [KafkaError] = []
             for message in messages {
-                switch enqueue(message, handler: handler) {
+                switch enqueue(message, recipient: recipient) {
                 case .sent(let id):
                     ids.append(id)
                 case .mustWait(let id):
                     ids.append(id)
                     lastWaiting = id
                 case .rejected(let error):
-                    let id = nextID - 1
-                    ids.append(id)
-                    failures.append { handler(.failure(error)) }
+                    ids.append(nextID - 1)
+                    failures.append(error)
                 }
             }
             return (ids, lastWaiting, failures)
+        }
+
+        /// Empties settled slots once enough have gathered; a sender releases what they held, outside
+        /// the lock. Releasing on a sending thread, which retained it, spares moving each message's cache
+        /// lines to the delivery thread and back.
+        mutating func reclaimForSender() -> [Unmanaged<KafkaDeliveryRecipient>] {
+            entries.reclaim(atLeast: 32, atMost: 64)
         }
 
         /// Registers the task waiting for backlog entry `id`; returns the result to resume it with now,
@@ -135,17 +121,18 @@ extension KafkaProducer {
             _ waiter: CheckedContinuation<Void, any Error>,
             for id: UInt64
         ) -> Result<Void, any Error>? {
-            guard let entry = entries[id], entry.isInBacklog else { return .success(()) }
-            if entry.cancelled {
-                entries[id] = nil
+            guard entries.state(of: id) == .backlog else { return .success(()) }
+            if waits[id]?.cancelled == true {
+                waits[id] = nil
+                entries.withdraw(id)
                 backlog.removeAll { $0 == id }
                 return .failure(CancellationError())
             }
             if hasRoomForWaiters {
-                entry.released = true
+                waits[id, default: BacklogWait()].released = true
                 return .success(())
             }
-            entry.waiter = waiter
+            waits[id, default: BacklogWait()].waiter = waiter
             waiting.append(id)
             return nil
         }
@@ -153,12 +140,13 @@ extension KafkaProducer {
         /// Withdraws backlog entry `id` because its task was cancelled. Messages already handed to
         /// librdkafka cannot be withdrawn.
         mutating func cancelWaiting(_ id: UInt64) -> Action? {
-            guard let entry = entries[id], entry.isInBacklog, !entry.released else { return nil }
-            guard let waiter = entry.waiter else {
-                entry.cancelled = true
+            guard entries.state(of: id) == .backlog, waits[id]?.released != true else { return nil }
+            guard let waiter = waits[id]?.waiter else {
+                waits[id, default: BacklogWait()].cancelled = true
                 return nil
             }
-            entries[id] = nil
+            waits[id] = nil
+            entries.withdraw(id)
             backlog.removeAll { $0 == id }
             waiting.removeAll { $0 == id }
             return { waiter.resume(throwing: CancellationError()) }
@@ -168,36 +156,36 @@ extension KafkaProducer {
         mutating func drainBacklog() -> [Action] {
             var actions: [Action] = []
             while !recovering, let id = backlog.first {
-                guard let entry = entries[id], entry.isInBacklog else {
+                guard entries.state(of: id) == .backlog else {
                     backlog.removeFirst()
                     continue
                 }
-                if entry.cancelled {
+                if waits[id]?.cancelled == true {
                     // Its task is about to register and learn of the cancellation.
                     backlog.removeFirst()
                     continue
                 }
-                let code = client.produce(entry.message, id: id)
+                let client = client
+                let code = entries.withMessage(id) { client.produce($0, id: id) } ?? RDKafkaErrorCodes.noError
                 if code == RDKafkaErrorCodes.queueFull || code == RDKafkaErrorCodes.fatal { break }
                 backlog.removeFirst()
                 if code == RDKafkaErrorCodes.noError {
-                    entry.generation = generation
+                    entries.setState(.handedOver, of: id)
                 } else {
-                    entries[id] = nil
-                    let error = KafkaError.librdkafka(code, context: "cannot enqueue a message for '\(entry.message.topic)'")
-                    actions.append { entry.handler(.failure(error)) }
+                    let topic = entries.withMessage(id) { $0.topic } ?? ""
+                    let error = KafkaError.librdkafka(code, context: "cannot enqueue a message for '\(topic)'")
+                    actions.append(fail(id, with: error))
                 }
-                if let waiter = entry.waiter {
-                    entry.waiter = nil
+                if !waits.isEmpty, let waiter = waits.removeValue(forKey: id)?.waiter {
                     actions.append { waiter.resume() }
                 }
             }
             if hasRoomForWaiters {
                 // Their messages stay queued in the backlog, which now has room: the senders may go on.
                 while let id = waiting.popFirst() {
-                    if let entry = entries[id], let waiter = entry.waiter {
-                        entry.waiter = nil
-                        entry.released = true
+                    if let waiter = waits[id]?.waiter {
+                        waits[id]?.waiter = nil
+                        waits[id]?.released = true
                         actions.append { waiter.resume() }
                     }
                 }
@@ -205,45 +193,49 @@ extension KafkaProducer {
             return actions
         }
 
-        /// Keeps a settled batch for a sender to release. Returns what the caller (the delivery thread)
-        /// must release itself: everything once nothing is outstanding (no sender may come soon), or once
-        /// more than a few batches wait.
-        mutating func release(_ batch: [Settled]) -> [[Settled]] {
-            released.append(batch)
-            guard released.count > 8 || entries.isEmpty else { return [] }
-            return takeReleased()
+        /// Reports outstanding message `id` as failed: settles it now and returns the report to run
+        /// outside the lock, which holds the message's recipient until then.
+        private mutating func fail(_ id: UInt64, with error: KafkaError) -> Action {
+            guard let recipient = entries.recipient(of: id)?.takeUnretainedValue() else { return {} }
+            entries.withdraw(id)
+            return { recipient.handler(.failure(error)) }
         }
 
-        /// Takes the settled batches waiting to be released.
-        mutating func takeReleased() -> [[Settled]] {
-            guard !released.isEmpty else { return [] }
-            defer { released.removeAll() }
-            return released
-        }
-
-        /// Settles the delivery reports of librdkafka instance `generation`: removes each settled entry
-        /// and returns it with its report, for the caller to run outside the lock. Failures while
-        /// the instance is in a fatal state are kept, to be sent again by the recreated producer.
+        /// Marks the messages of librdkafka instance `generation`'s delivery reports as being reported,
+        /// and returns them, for the caller to report outside the lock and then finish with
+        /// ``finishSettling(_:)``. Failures while the instance is in a fatal state are kept, to be sent
+        /// again by the recreated producer.
         mutating func settle(
             _ deliveries: [RDKafkaDelivery],
             generation reportGeneration: Int,
             keepFailures: Bool
-        ) -> [Settled] {
-            var settled: [Settled] = []
-            settled.reserveCapacity(deliveries.count)
+        ) -> [Settling] {
+            // Everything handed over belongs to the current instance: recovery re-sends it all. A report
+            // from a retired instance, for a message its successor re-sent, is not the outcome.
+            guard reportGeneration == generation else { return [] }
+            var settling: [Settling] = []
+            settling.reserveCapacity(deliveries.count)
             for delivery in deliveries {
                 if keepFailures && delivery.error != RDKafkaErrorCodes.noError { continue }
-                // A report from a retired instance, for a message its successor re-sent, is not the outcome.
-                guard let entry = entries[delivery.messageID], entry.generation == reportGeneration else { continue }
-                entries[delivery.messageID] = nil
-                settled.append(Settled(entry: entry, delivery: delivery))
+                let id = delivery.messageID
+                guard entries.state(of: id) == .handedOver, let recipient = entries.recipient(of: id) else { continue }
+                entries.beginSettling(id)
+                settling.append(Settling(delivery: delivery, recipient: recipient))
             }
-            return settled
+            return settling
         }
 
-        /// The entries handed to the current librdkafka instance (not waiting in the backlog), by id.
+        /// Marks reported messages as settled. Returns what the caller (the delivery thread) must
+        /// release itself: everything settled, once nothing is outstanding (no sender may come soon).
+        mutating func finishSettling(_ settled: [Settling]) -> [Unmanaged<KafkaDeliveryRecipient>] {
+            entries.finishSettling(settled.lazy.map(\.delivery.messageID))
+            return entries.isEmpty ? entries.reclaim(atLeast: 1) : []
+        }
+
+        /// What librdkafka may still read: the messages handed to the current instance.
         var handedOver: [AnyObject] {
-            entries.ids.compactMap { entries[$0] }.filter { !$0.isInBacklog }
+            let messages = entries.ids(in: .handedOver).compactMap { id in entries.withMessage(id) { copy $0 } }
+            return [PayloadOwner(messages)]
         }
 
         /// Marks the start of recovery from a fatal error of instance `failedGeneration`; false if that
@@ -264,21 +256,20 @@ extension KafkaProducer {
             loop = newLoop
             generation += 1
             recovering = false
-            let unacknowledged = entries.ids.filter { entries[$0]?.isInBacklog == false }
+            let unacknowledged = entries.ids(in: .handedOver)
             var overflow: [UInt64] = []
             var actions: [Action] = []
             for id in unacknowledged {
-                guard let entry = entries[id] else { continue }
-                let code = overflow.isEmpty ? client.produce(entry.message, id: id) : RDKafkaErrorCodes.queueFull
-                if code == RDKafkaErrorCodes.noError {
-                    entry.generation = generation
-                } else if code == RDKafkaErrorCodes.queueFull {
-                    entry.generation = nil
+                let code =
+                    overflow.isEmpty
+                    ? entries.withMessage(id) { newClient.produce($0, id: id) } ?? RDKafkaErrorCodes.noError
+                    : RDKafkaErrorCodes.queueFull
+                if code == RDKafkaErrorCodes.queueFull {
+                    entries.setState(.backlog, of: id)
                     overflow.append(id)
-                } else {
-                    entries[id] = nil
+                } else if code != RDKafkaErrorCodes.noError {
                     let error = KafkaError.librdkafka(code, context: "cannot re-send message \(id) after recovery")
-                    actions.append { entry.handler(.failure(error)) }
+                    actions.append(fail(id, with: error))
                 }
             }
             backlog.insert(contentsOf: overflow, at: 0)
@@ -289,16 +280,23 @@ extension KafkaProducer {
         mutating func failAll(_ error: KafkaError) -> [Action] {
             // librdkafka may still hold some of them, and read their payloads, until it is destroyed.
             client.retainUntilDestroyed(handedOver)
-            let failed = entries.ids.compactMap { entries[$0] }
-            entries.removeAll()
+            var actions = entries.outstandingIDs.map { fail($0, with: error) }
+            for wait in waits.values {
+                if let waiter = wait.waiter { actions.append { waiter.resume() } }
+            }
             backlog.removeAll()
             waiting.removeAll()
-            return failed.map { entry in
-                {
-                    entry.handler(.failure(error))
-                    entry.waiter?.resume()
-                }
-            }
+            waits.removeAll()
+            return actions
+        }
+    }
+
+    /// Keeps the payloads of messages a retired librdkafka instance may still read.
+    final class PayloadOwner {
+        let messages: [KafkaProducerMessage]
+
+        init(_ messages: [KafkaProducerMessage]) {
+            self.messages = messages
         }
     }
 }

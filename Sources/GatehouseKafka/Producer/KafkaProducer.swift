@@ -83,9 +83,21 @@ public final class KafkaProducer: Service, Sendable {
         _ message: consuming KafkaProducerMessage,
         onDelivery: @escaping DeliveryHandler
     ) async throws -> KafkaMessageID {
-        // Moved, not copied, into the producer's entry: a copy costs a retain and a release per array.
+        try await enqueue(message, to: KafkaDeliveryRecipient(onDelivery))
+    }
+
+    /// Hands a message to the producer and returns as soon as it is queued, leaving its outcome to
+    /// `recipient`, which may receive the outcomes of many messages. Otherwise the same as
+    /// ``enqueue(_:onDelivery:)``: the recipient's handler runs exactly once for every message this
+    /// returns an id for, and never if this throws.
+    @discardableResult
+    public func enqueue(
+        _ message: consuming KafkaProducerMessage,
+        to recipient: KafkaDeliveryRecipient
+    ) async throws -> KafkaMessageID {
+        // Moved, not copied, into the producer's slot: a copy costs a retain and a release per array.
         var message = Optional(message)
-        switch enqueuing({ $0.enqueue(message.take()!, handler: onDelivery) }) {
+        switch enqueuing({ $0.enqueue(message.take()!, recipient: recipient) }) {
         case .sent(let id):
             return KafkaMessageID(id)
         case .rejected(let error):
@@ -97,7 +109,7 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Hands a batch of messages to the producer under one lock acquisition, and returns once all are
-    /// queued. The fastest way to publish many messages: an outbox drains this way.
+    /// queued. The fastest way to publish many messages.
     ///
     /// `onDelivery` runs exactly once per message, with the message's id in the report (or in the
     /// error's context); a message librdkafka rejects outright is reported there as a failure.
@@ -111,19 +123,29 @@ public final class KafkaProducer: Service, Sendable {
         contentsOf messages: some Collection<KafkaProducerMessage> & Sendable,
         onDelivery: @escaping DeliveryHandler
     ) async throws -> [KafkaMessageID] {
-        guard let (ids, lastWaiting, failures) = enqueuing({ $0.enqueue(contentsOf: messages, handler: onDelivery) }) else {
+        try await enqueue(contentsOf: messages, to: KafkaDeliveryRecipient(onDelivery))
+    }
+
+    /// Hands a batch of messages to the producer under one lock acquisition, leaving their outcomes to
+    /// `recipient`. Otherwise the same as ``enqueue(contentsOf:onDelivery:)``.
+    @discardableResult
+    public func enqueue(
+        contentsOf messages: some Collection<KafkaProducerMessage> & Sendable,
+        to recipient: KafkaDeliveryRecipient
+    ) async throws -> [KafkaMessageID] {
+        guard let (ids, lastWaiting, failures) = enqueuing({ $0.enqueue(contentsOf: messages, recipient: recipient) }) else {
             throw KafkaError.shutDown("the producer is shutting down; \(messages.count) messages not sent")
         }
-        for failure in failures { failure() }
+        for failure in failures { recipient.handler(.failure(failure)) }
         if let lastWaiting { try await waitForRoom(lastWaiting, cancellable: false) }
         return ids.map(KafkaMessageID.init)
     }
 
-    /// Runs an enqueue under the lock, and releases the settled batches waiting there (see
-    /// `StateMachine.released`) on this sending thread, outside the lock.
+    /// Runs an enqueue under the lock, and releases what the settled slots emptied there held (see
+    /// `StateMachine.reclaimForSender`) on this sending thread, outside the lock.
     private func enqueuing<T>(_ body: (inout StateMachine) -> T) -> T {
-        let (result, released) = state.withLock { (body(&$0), $0.takeReleased()) }
-        withExtendedLifetime(released) {}
+        let (result, reclaimed) = state.withLock { (body(&$0), $0.reclaimForSender()) }
+        for item in reclaimed { item.release() }
         return result
     }
 

@@ -7,6 +7,8 @@ typealias RDKafkaDelivery = CRdKafka_delivery
 extension RDKafkaDelivery {
     /// The id the producer gave the message (librdkafka's per-message opaque).
     var messageID: UInt64 { opaque }
+    /// The message's topic handle, for ``RDKafkaClient/topicName(_:)``.
+    var topicHandle: UInt { topic }
     /// librdkafka's error code; `0` for a delivered message.
     var error: Int32 { err }
     /// The broker's timestamp, or -1.

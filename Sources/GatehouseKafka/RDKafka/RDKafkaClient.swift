@@ -116,6 +116,15 @@ final class RDKafkaClient: @unchecked Sendable {
         }
     }
 
+    /// The name of a topic handle this client made (see ``topicHandle(_:)``), as a delivery report
+    /// gives it; empty for any other.
+    func topicName(_ handle: UInt) -> String {
+        topicHandles.withLock { handles in
+            if let last = handles.last, UInt(bitPattern: last.handle.pointer) == handle { return last.name }
+            return handles.byName.first { UInt(bitPattern: $0.value.pointer) == handle }?.key ?? ""
+        }
+    }
+
     /// Releases the topic handles, the queue reference and the instance. By then the owner has closed
     /// the consumer or purged the producer, so librdkafka has nothing left to wait for.
     deinit {
