@@ -46,17 +46,17 @@ struct ProducerBenchmark: AsyncParsableCommand {
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         _ = try await producer.send(KafkaProducerMessage(topic: topic, key: nil, value: value))
 
-        // Like the C baseline: the options read once into locals, and one delivery handler for every
+        // Like the C baseline: the options read once into locals, and one delivery recipient for every
         // message (the C producer registers one callback), so the loop measures the producer alone.
         let (topic, messages, batch) = (topic, messages, batch)
         let counter = Completion(expected: messages)
-        let onDelivery: KafkaProducer.DeliveryHandler = { counter.record(failed: (try? $0.get()) == nil) }
+        let recipient = KafkaDeliveryRecipient { counter.record(failed: (try? $0.get()) == nil) }
         let clock = ContinuousClock()
         let start = clock.now
         if batch <= 1 {
             for index in 0..<messages {
                 try await producer.enqueue(
-                    KafkaProducerMessage(topic: topic, key: keys[index % keys.count], value: value), onDelivery: onDelivery)
+                    KafkaProducerMessage(topic: topic, key: keys[index % keys.count], value: value), to: recipient)
             }
         } else {
             var index = 0
@@ -65,7 +65,7 @@ struct ProducerBenchmark: AsyncParsableCommand {
                     KafkaProducerMessage(topic: topic, key: keys[$0 % keys.count], value: value)
                 }
                 index += chunk.count
-                try await producer.enqueue(contentsOf: chunk, onDelivery: onDelivery)
+                try await producer.enqueue(contentsOf: chunk, to: recipient)
             }
         }
         await counter.wait()
