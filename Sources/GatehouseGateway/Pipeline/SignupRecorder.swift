@@ -58,6 +58,6 @@ struct QueuedRecorder: SignupRecorder {
     let topic: String
 
     func record(_ event: SignupEvent, fingerprint: SignupFingerprint, answer: ConnectorAnswer) async throws {
-        try await producer.enqueue(event.kafkaMessage(topic: topic)) { _ in }
+        try await producer.enqueue(event.kafkaMessage(topic: topic), to: .ignoring)
     }
 }

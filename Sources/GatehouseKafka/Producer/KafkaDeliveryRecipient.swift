@@ -15,6 +15,10 @@ public final class KafkaDeliveryRecipient: Sendable {
     /// Runs once per message, on the producer's event thread. Keep it short.
     public let handler: KafkaProducer.DeliveryHandler
 
+    /// A recipient that ignores every outcome, for a publisher that relies on the producer's metrics
+    /// and logs alone.
+    public static let ignoring = KafkaDeliveryRecipient { _ in }
+
     /// Creates a recipient that passes each outcome to `handler`.
     public init(_ handler: @escaping KafkaProducer.DeliveryHandler) {
         self.handler = handler

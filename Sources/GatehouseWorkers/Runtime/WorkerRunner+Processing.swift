@@ -200,7 +200,7 @@ extension WorkerRunner {
         let message = KafkaProducerMessage(
             topic: topic, key: Array(outcome.userKey.utf8), value: outcome.json.canonicalBytes(), headers: headers)
         do {
-            try await context.producer.enqueue(message) { _ in }
+            try await context.producer.enqueue(message, to: .ignoring)
         } catch {
             logger.debug("An outcome record was not published", metadata: ["error": "\(error)"])
         }
