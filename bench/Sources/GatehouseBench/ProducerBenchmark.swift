@@ -50,7 +50,9 @@ struct ProducerBenchmark: AsyncParsableCommand {
         // message (the C producer registers one callback), so the loop measures the producer alone.
         let (topic, messages, batch) = (topic, messages, batch)
         let counter = Completion(expected: messages)
-        let recipient = KafkaDeliveryRecipient { counter.record(failed: (try? $0.get()) == nil) }
+        let recipient = KafkaDeliveryRecipient { result in
+            if case .failure = result { counter.record(failed: true) } else { counter.record(failed: false) }
+        }
         let clock = ContinuousClock()
         let start = clock.now
         if batch <= 1 {
