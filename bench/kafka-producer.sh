@@ -87,5 +87,11 @@ print(f"cpu microseconds per message (whole process, median): swift {swift_cpu /
 print(f"send latency ms: swift p50 {swift_p50:.3f} p99 {swift_p99:.3f}; c p50 {c_p50:.3f} p99 {c_p99:.3f}")
 print(f"throughput ratio swift/c {swift / c:.2f} (target >= 0.85); against C copying {swift / c_copy:.2f},"
       f" against C copying under jemalloc {swift / c_jemalloc:.2f}")
+# Each Swift run is followed at once by its C run. A slow spell of the machine (on this VM one run can
+# take half as long again as the next, with every thread of the program slower alike) then tends to
+# slow both of a pair, and the median of the per-round ratios discounts it, where the ratio of the
+# medians can pair a slow spell on one side with a fast one on the other. Both are printed.
+paired = sorted(s / c for s, c in zip(map(float, sys.argv[1].split()), map(float, sys.argv[2].split())))
+print(f"per-round ratios swift/c: {' '.join(f'{r:.2f}' for r in paired)}; median {statistics.median(paired):.2f}")
 print(f"send p99 swift {swift_p99:.3f} ms vs c {c_p99:.3f} ms (target < 5 ms)")
 PY
