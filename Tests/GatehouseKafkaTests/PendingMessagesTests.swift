@@ -98,3 +98,34 @@ import Testing
         #expect(pending.outstandingIDs == Array(81...100))
     }
 }
+
+/// The producer's state machine with a librdkafka instance that never connects, fed delivery reports
+/// by hand.
+@Suite struct ProducerStateTests {
+    /// With one message outstanding all along, so that the delivery thread never empties slots itself,
+    /// senders of batches must keep up with what settles, or the settled messages pile up.
+    @Test func sendersOfBatchesEmptyWhatSettles() throws {
+        let client = try KafkaProducer.makeClient(KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"]))
+        defer { client.purgeAll() }
+        var machine = KafkaProducer.StateMachine(client: client, loop: EventLoopControl(client: client), backlogAllowance: 1_000)
+        let recipient = KafkaDeliveryRecipient { _ in }
+        let tombstone = KafkaProducerMessage(topic: "t", value: nil)
+        guard case .sent(let first) = machine.enqueue(tombstone, recipient: recipient) else {
+            Issue.record("the first message was not handed over")
+            return
+        }
+        var mostSettled = 0
+        for _ in 0..<40 {
+            let enqueued = machine.enqueue(contentsOf: Array(repeating: tombstone, count: 1_000), recipient: recipient)
+            let ids = try #require(enqueued).ids
+            for held in machine.reclaimForSender(appended: ids.count) { held.release() }
+            let settling = machine.settle(ids.map { RDKafkaDelivery(delivered: $0, offset: Int64($0)) }, generation: 0, keepFailures: false)
+            #expect(settling.count == ids.count)
+            for held in machine.finishSettling(settling) { held.release() }
+            mostSettled = max(mostSettled, machine.entries.settledCount)
+        }
+        #expect(machine.entries.count == 1 && machine.entries.outstandingIDs == [first])
+        #expect(mostSettled <= 2_000, "at most about two batches wait to be emptied; \(mostSettled) did")
+        for held in machine.removeAll() { held.release() }
+    }
+}

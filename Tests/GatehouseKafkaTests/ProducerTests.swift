@@ -234,13 +234,49 @@ import Testing
             _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "warm", value: "0"))
             cluster.setBrokerDown()
             let outcomes = Outcomes()
+            // Each handler holds a marker; once the outcomes are reported, the producer must let go of
+            // the handlers (the test keeps only weak references).
+            var markers: [WeakBox<Marker>] = []
             for index in 0..<50 {
-                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)")) { outcomes.record($0) }
+                let marker = Marker()
+                markers.append(WeakBox(marker))
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)")) { result in
+                    withExtendedLifetime(marker) { outcomes.record(result) }
+                }
             }
             try await withDeadline(.seconds(20), "shutdown with the broker down") { await producer.shutdown() }
             #expect(outcomes.delivered + outcomes.failures.count == 50, "every message has an outcome")
             #expect(outcomes.failures.count == 50)
             #expect(producer.outstandingCount == 0)
+            let released = markers.filter { $0.isEmpty }.count
+            #expect(released == 50, "the producer released every handler after shutdown")
+        }
+    }
+
+    /// A producer dropped without shutdown, with messages outstanding, releases their handlers: their
+    /// outcomes will never come, and nothing else would let go of them.
+    @Test func aProducerDroppedWithMessagesOutstandingReleasesTheirHandlers() async throws {
+        let topic = TestFixtures.unique("dropped")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            var markers: [WeakBox<Marker>] = []
+            do {
+                let producer = try KafkaProducer(
+                    configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+                _ = try await producer.send(KafkaProducerMessage(topic: topic, key: "warm", value: "0"))
+                cluster.setBrokerDown()
+                for index in 0..<5 {
+                    let marker = Marker()
+                    markers.append(WeakBox(marker))
+                    try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)")) { _ in
+                        withExtendedLifetime(marker) {}
+                    }
+                }
+                #expect(producer.outstandingCount == 5)
+            }
+            let held = markers
+            try await waitUntil("the dropped producer released every handler", limit: .seconds(10)) {
+                held.allSatisfy { $0.isEmpty }
+            }
         }
     }
 

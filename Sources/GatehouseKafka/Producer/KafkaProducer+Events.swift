@@ -67,8 +67,8 @@ extension KafkaProducer {
                 if configuration.recreateOnFatalError {
                     return !recover(from: generation, reason: fatal)
                 }
-                let actions = state.withLock { $0.failAll(fatal) }
-                metrics.failed.increment(by: actions.count)
+                let (failed, actions) = state.withLock { $0.failAll(fatal) }
+                metrics.failed.increment(by: failed)
                 for action in actions { action() }
                 return true
             }
@@ -101,10 +101,11 @@ extension KafkaProducer {
             newClient = try Self.makeClient(configuration)
         } catch {
             logger.critical("Cannot recreate the Kafka producer after a fatal error: \(error)")
-            let actions = state.withLock { state in
+            let (failed, actions) = state.withLock { state in
                 state.recovering = false
                 return state.failAll(reason)
             }
+            metrics.failed.increment(by: failed)
             for action in actions { action() }
             return false
         }

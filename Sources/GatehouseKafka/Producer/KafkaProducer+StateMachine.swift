@@ -111,8 +111,11 @@ extension KafkaProducer {
         /// Empties settled slots once enough have gathered; a sender releases what they held, outside
         /// the lock. Releasing on a sending thread, which retained it, spares moving each message's cache
         /// lines to the delivery thread and back.
-        mutating func reclaimForSender() -> [Unmanaged<KafkaDeliveryRecipient>] {
-            entries.reclaim(atLeast: 32, atMost: 64)
+        ///
+        /// A sender that appended `appended` messages empties up to twice as many (and at least 64), so
+        /// that emptying keeps pace with batches as well as with single messages.
+        mutating func reclaimForSender(appended: Int) -> [Unmanaged<KafkaDeliveryRecipient>] {
+            entries.reclaim(atLeast: 32, atMost: max(64, 2 * appended))
         }
 
         /// Registers the task waiting for backlog entry `id`; returns the result to resume it with now,
@@ -138,10 +141,11 @@ extension KafkaProducer {
         }
 
         /// Withdraws backlog entry `id` because its task was cancelled. Messages already handed to
-        /// librdkafka cannot be withdrawn.
+        /// librdkafka cannot be withdrawn, nor can one whose task was told to go on.
         mutating func cancelWaiting(_ id: UInt64) -> Action? {
             guard entries.state(of: id) == .backlog, waits[id]?.released != true else { return nil }
             guard let waiter = waits[id]?.waiter else {
+                // Its task has not registered yet (a registered one keeps its entry until `endWait`).
                 waits[id, default: BacklogWait()].cancelled = true
                 return nil
             }
@@ -150,6 +154,11 @@ extension KafkaProducer {
             backlog.removeAll { $0 == id }
             waiting.removeAll { $0 == id }
             return { waiter.resume(throwing: CancellationError()) }
+        }
+
+        /// Forgets backlog entry `id`'s wait once its task has stopped waiting, cancelled or not.
+        mutating func endWait(_ id: UInt64) {
+            waits[id] = nil
         }
 
         /// Moves backlog entries into librdkafka while there is room, oldest first.
@@ -176,7 +185,9 @@ extension KafkaProducer {
                     let error = KafkaError.librdkafka(code, context: "cannot enqueue a message for '\(topic)'")
                     actions.append(fail(id, with: error))
                 }
-                if !waits.isEmpty, let waiter = waits.removeValue(forKey: id)?.waiter {
+                if !waits.isEmpty, let waiter = waits[id]?.waiter {
+                    waits[id]?.waiter = nil
+                    waits[id]?.released = true
                     actions.append { waiter.resume() }
                 }
             }
@@ -226,16 +237,27 @@ extension KafkaProducer {
         }
 
         /// Marks reported messages as settled. Returns what the caller (the delivery thread) must
-        /// release itself: everything settled, once nothing is outstanding (no sender may come soon).
+        /// release itself: everything settled, once nothing is outstanding (no sender may come soon) or
+        /// once more than `settledAllowance` wait (the senders have stalled).
         mutating func finishSettling(_ settled: [Settling]) -> [Unmanaged<KafkaDeliveryRecipient>] {
             entries.finishSettling(settled.lazy.map(\.delivery.messageID))
-            return entries.isEmpty ? entries.reclaim(atLeast: 1) : []
+            return entries.reclaim(atLeast: entries.isEmpty ? 1 : Self.settledAllowance)
+        }
+
+        /// How many settled slots may wait for a sender to empty them before the delivery thread does.
+        static let settledAllowance = 16_384
+
+        /// Empties every slot, settled or not, when the producer goes away: returns the recipients the
+        /// slots held, for the caller to release outside the lock. Their messages are released here; the
+        /// caller has handed the payloads librdkafka may still read to ``handedOver`` first.
+        mutating func removeAll() -> [Unmanaged<KafkaDeliveryRecipient>] {
+            entries.removeAll()
         }
 
         /// What librdkafka may still read: the messages handed to the current instance.
         var handedOver: [AnyObject] {
             let messages = entries.ids(in: .handedOver).compactMap { id in entries.withMessage(id) { copy $0 } }
-            return [PayloadOwner(messages)]
+            return messages.isEmpty ? [] : [PayloadOwner(messages)]
         }
 
         /// Marks the start of recovery from a fatal error of instance `failedGeneration`; false if that
@@ -276,18 +298,23 @@ extension KafkaProducer {
             return (unacknowledged.count, actions + drainBacklog())
         }
 
-        /// Fails every outstanding message with `error` and releases their waiters.
-        mutating func failAll(_ error: KafkaError) -> [Action] {
+        /// Fails every outstanding message with `error` and releases their waiters. Returns how many
+        /// messages failed, and the actions that report them and resume the waiters.
+        mutating func failAll(_ error: KafkaError) -> (failed: Int, actions: [Action]) {
             // librdkafka may still hold some of them, and read their payloads, until it is destroyed.
             client.retainUntilDestroyed(handedOver)
             var actions = entries.outstandingIDs.map { fail($0, with: error) }
-            for wait in waits.values {
-                if let waiter = wait.waiter { actions.append { waiter.resume() } }
+            let failed = actions.count
+            for id in waits.keys {
+                if let waiter = waits[id]?.waiter {
+                    waits[id]?.waiter = nil
+                    waits[id]?.released = true
+                    actions.append { waiter.resume() }
+                }
             }
             backlog.removeAll()
             waiting.removeAll()
-            waits.removeAll()
-            return actions
+            return (failed, actions)
         }
     }
 

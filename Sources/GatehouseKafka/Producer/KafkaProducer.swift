@@ -97,7 +97,7 @@ public final class KafkaProducer: Service, Sendable {
     ) async throws -> KafkaMessageID {
         // Moved, not copied, into the producer's slot: a copy costs a retain and a release per array.
         var message = Optional(message)
-        switch enqueuing({ $0.enqueue(message.take()!, recipient: recipient) }) {
+        switch enqueuing(appending: 1, { $0.enqueue(message.take()!, recipient: recipient) }) {
         case .sent(let id):
             return KafkaMessageID(id)
         case .rejected(let error):
@@ -133,7 +133,8 @@ public final class KafkaProducer: Service, Sendable {
         contentsOf messages: some Collection<KafkaProducerMessage> & Sendable,
         to recipient: KafkaDeliveryRecipient
     ) async throws -> [KafkaMessageID] {
-        guard let (ids, lastWaiting, failures) = enqueuing({ $0.enqueue(contentsOf: messages, recipient: recipient) }) else {
+        let enqueued = enqueuing(appending: messages.count) { $0.enqueue(contentsOf: messages, recipient: recipient) }
+        guard let (ids, lastWaiting, failures) = enqueued else {
             throw KafkaError.shutDown("the producer is shutting down; \(messages.count) messages not sent")
         }
         for failure in failures { recipient.handler(.failure(failure)) }
@@ -143,8 +144,8 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Runs an enqueue under the lock, and releases what the settled slots emptied there held (see
     /// `StateMachine.reclaimForSender`) on this sending thread, outside the lock.
-    private func enqueuing<T>(_ body: (inout StateMachine) -> T) -> T {
-        let (result, reclaimed) = state.withLock { (body(&$0), $0.reclaimForSender()) }
+    private func enqueuing<T>(appending count: Int, _ body: (inout StateMachine) -> T) -> T {
+        let (result, reclaimed) = state.withLock { (body(&$0), $0.reclaimForSender(appended: count)) }
         for item in reclaimed { item.release() }
         return result
     }
@@ -152,6 +153,7 @@ public final class KafkaProducer: Service, Sendable {
     /// Waits until the backlog has room again, or backlog entry `id` has moved on.
     private func waitForRoom(_ id: UInt64, cancellable: Bool) async throws {
         metrics.queueFullWaits.increment()
+        defer { state.withLock { $0.endWait(id) } }
         guard cancellable else {
             try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
                 if let now = state.withLock({ $0.registerWaiter(waiter, for: id) }) {
@@ -212,12 +214,14 @@ public final class KafkaProducer: Service, Sendable {
             // Purged messages come back as delivery reports with a purge error; let the loop settle them.
             _ = await DedicatedThread.run { client.flush(timeoutMilliseconds: 2000) }
         }
-        let (actions, loop) = state.withLock { state in
+        let ((failed, actions), loop) = state.withLock { state in
             state.finished = true
             return (state.failAll(.shutDown("the producer shut down before this message was delivered")), state.loop)
         }
-        metrics.failed.increment(by: actions.count)
+        metrics.failed.increment(by: failed)
         for action in actions { action() }
+        // Nothing is outstanding now; what the settled slots hold is released here.
+        for recipient in state.withLock({ $0.entries.reclaim(atLeast: 1) }) { recipient.release() }
         await loop.stop()
         metrics.outstanding.record(0)
         let waiters = shutdownDone.withLock { state in
@@ -254,12 +258,13 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     deinit {
-        let loop = state.withLock { state in
+        let (loop, recipients) = state.withLock { state in
             // Dropped without shutdown: librdkafka may still read the payloads of messages it holds
             // until its instance, which outlives this object on the event thread, is destroyed.
             state.client.retainUntilDestroyed(state.handedOver)
-            return state.loop
+            return (state.loop, state.removeAll())
         }
+        for recipient in recipients { recipient.release() }
         loop.requestStop()
     }
 }

@@ -157,6 +157,22 @@ struct PendingMessages {
         return reclaimed
     }
 
+    /// Empties every slot, whatever its state, and returns the recipients they held, for the caller
+    /// to release outside the lock.
+    mutating func removeAll() -> [Unmanaged<KafkaDeliveryRecipient>] {
+        var removed: [Unmanaged<KafkaDeliveryRecipient>] = []
+        for offset in 0..<span {
+            let index = (head + offset) & mask
+            messages[index] = nil
+            if let recipient = recipients[index].take() { removed.append(recipient) }
+            states[index] = .vacant
+        }
+        span = 0
+        count = 0
+        settled.removeAll()
+        return removed
+    }
+
     /// Every outstanding id in `state`, in increasing order.
     func ids(in state: SlotState) -> [UInt64] {
         (0..<span).compactMap { states[(head + $0) & mask] == state ? base + UInt64($0) : nil }

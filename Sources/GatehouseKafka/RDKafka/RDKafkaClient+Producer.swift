@@ -14,6 +14,14 @@ extension RDKafkaDelivery {
     /// The broker's timestamp, or -1.
     var timestampMilliseconds: Int64 { timestamp_ms }
 
+    /// A report of message `id` delivered at `offset`, as librdkafka gives one; for tests of the
+    /// producer's state.
+    init(delivered id: UInt64, offset: Int64) {
+        self.init(
+            opaque: id, topic: 0, offset: offset, timestamp_ms: -1, err: 0, partition: 0,
+            status: Int32(RD_KAFKA_MSG_STATUS_PERSISTED.rawValue))
+    }
+
     /// Whether the message may be in the topic despite an error.
     var persistence: KafkaError.Persistence {
         switch UInt32(bitPattern: status) {

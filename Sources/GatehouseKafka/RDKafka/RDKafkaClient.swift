@@ -31,6 +31,8 @@ final class RDKafkaClient: @unchecked Sendable {
     /// and comparing one short name is cheaper than hashing it for every message.
     private struct TopicHandles {
         var byName: [String: SendablePointer] = [:]
+        /// The names by handle, for delivery reports.
+        var names: [UInt: String] = [:]
         var last: (name: String, handle: SendablePointer)?
     }
 
@@ -111,6 +113,7 @@ final class RDKafkaClient: @unchecked Sendable {
             }
             guard let created = rd_kafka_topic_new(handle, topic, nil) else { return nil }
             handles.byName[topic] = SendablePointer(created)
+            handles.names[UInt(bitPattern: created)] = topic
             handles.last = (topic, SendablePointer(created))
             return created
         }
@@ -121,7 +124,7 @@ final class RDKafkaClient: @unchecked Sendable {
     func topicName(_ handle: UInt) -> String {
         topicHandles.withLock { handles in
             if let last = handles.last, UInt(bitPattern: last.handle.pointer) == handle { return last.name }
-            return handles.byName.first { UInt(bitPattern: $0.value.pointer) == handle }?.key ?? ""
+            return handles.names[handle] ?? ""
         }
     }
 
