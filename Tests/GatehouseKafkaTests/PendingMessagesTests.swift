@@ -126,6 +126,6 @@ import Testing
         }
         #expect(machine.entries.count == 1 && machine.entries.outstandingIDs == [first])
         #expect(mostSettled <= 2_000, "at most about two batches wait to be emptied; \(mostSettled) did")
-        for held in machine.removeAll() { held.release() }
+        for held in machine.entries.removeAll() { held.release() }
     }
 }

@@ -185,23 +185,24 @@ extension KafkaProducer {
                     let error = KafkaError.librdkafka(code, context: "cannot enqueue a message for '\(topic)'")
                     actions.append(fail(id, with: error))
                 }
-                if !waits.isEmpty, let waiter = waits[id]?.waiter {
-                    waits[id]?.waiter = nil
-                    waits[id]?.released = true
-                    actions.append { waiter.resume() }
-                }
+                if !waits.isEmpty, let resume = letGo(id) { actions.append(resume) }
             }
             if hasRoomForWaiters {
                 // Their messages stay queued in the backlog, which now has room: the senders may go on.
                 while let id = waiting.popFirst() {
-                    if let waiter = waits[id]?.waiter {
-                        waits[id]?.waiter = nil
-                        waits[id]?.released = true
-                        actions.append { waiter.resume() }
-                    }
+                    if let resume = letGo(id) { actions.append(resume) }
                 }
             }
             return actions
+        }
+
+        /// Lets the task waiting for backlog entry `id` go on, if one waits: returns its resumption, to
+        /// run outside the lock. Its entry stays, marked released, until the task's wait ends.
+        private mutating func letGo(_ id: UInt64) -> Action? {
+            guard let waiter = waits[id]?.waiter else { return nil }
+            waits[id]?.waiter = nil
+            waits[id]?.released = true
+            return { waiter.resume() }
         }
 
         /// Reports outstanding message `id` as failed: settles it now and returns the report to run
@@ -246,13 +247,6 @@ extension KafkaProducer {
 
         /// How many settled slots may wait for a sender to empty them before the delivery thread does.
         static let settledAllowance = 16_384
-
-        /// Empties every slot, settled or not, when the producer goes away: returns the recipients the
-        /// slots held, for the caller to release outside the lock. Their messages are released here; the
-        /// caller has handed the payloads librdkafka may still read to ``handedOver`` first.
-        mutating func removeAll() -> [Unmanaged<KafkaDeliveryRecipient>] {
-            entries.removeAll()
-        }
 
         /// What librdkafka may still read: the messages handed to the current instance.
         var handedOver: [AnyObject] {
@@ -306,11 +300,7 @@ extension KafkaProducer {
             var actions = entries.outstandingIDs.map { fail($0, with: error) }
             let failed = actions.count
             for id in waits.keys {
-                if let waiter = waits[id]?.waiter {
-                    waits[id]?.waiter = nil
-                    waits[id]?.released = true
-                    actions.append { waiter.resume() }
-                }
+                if let resume = letGo(id) { actions.append(resume) }
             }
             backlog.removeAll()
             waiting.removeAll()

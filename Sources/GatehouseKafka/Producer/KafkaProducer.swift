@@ -262,7 +262,7 @@ public final class KafkaProducer: Service, Sendable {
             // Dropped without shutdown: librdkafka may still read the payloads of messages it holds
             // until its instance, which outlives this object on the event thread, is destroyed.
             state.client.retainUntilDestroyed(state.handedOver)
-            return (state.loop, state.removeAll())
+            return (state.loop, state.entries.removeAll())
         }
         for recipient in recipients { recipient.release() }
         loop.requestStop()

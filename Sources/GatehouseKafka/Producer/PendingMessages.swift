@@ -144,9 +144,7 @@ struct PendingMessages {
         reclaimed.reserveCapacity(min(settled.count, maximum))
         while reclaimed.count < maximum, let id = settled.popFirst() {
             guard let index = index(of: id) else { continue }
-            messages[index] = nil
-            if let recipient = recipients[index].take() { reclaimed.append(recipient) }
-            states[index] = .vacant
+            if let recipient = empty(index) { reclaimed.append(recipient) }
         }
         // Move the window's start past the slots emptied there.
         while span > 0, states[head] == .vacant {
@@ -157,15 +155,20 @@ struct PendingMessages {
         return reclaimed
     }
 
-    /// Empties every slot, whatever its state, and returns the recipients they held, for the caller
-    /// to release outside the lock.
+    /// Empties slot `index`: releases its message and returns its recipient, still retained.
+    private mutating func empty(_ index: Int) -> Unmanaged<KafkaDeliveryRecipient>? {
+        messages[index] = nil
+        states[index] = .vacant
+        return recipients[index].take()
+    }
+
+    /// Empties every slot, whatever its state, when the producer goes away, and returns the recipients
+    /// they held, for the caller to release outside the lock. The caller has handed the payloads
+    /// librdkafka may still read to `StateMachine.handedOver` first.
     mutating func removeAll() -> [Unmanaged<KafkaDeliveryRecipient>] {
         var removed: [Unmanaged<KafkaDeliveryRecipient>] = []
         for offset in 0..<span {
-            let index = (head + offset) & mask
-            messages[index] = nil
-            if let recipient = recipients[index].take() { removed.append(recipient) }
-            states[index] = .vacant
+            if let recipient = empty((head + offset) & mask) { removed.append(recipient) }
         }
         span = 0
         count = 0

@@ -122,10 +122,7 @@ final class RDKafkaClient: @unchecked Sendable {
     /// The name of a topic handle this client made (see ``topicHandle(_:)``), as a delivery report
     /// gives it; empty for any other.
     func topicName(_ handle: UInt) -> String {
-        topicHandles.withLock { handles in
-            if let last = handles.last, UInt(bitPattern: last.handle.pointer) == handle { return last.name }
-            return handles.names[handle] ?? ""
-        }
+        topicHandles.withLock { $0.names[handle] ?? "" }
     }
 
     /// Releases the topic handles, the queue reference and the instance. By then the owner has closed
