@@ -348,6 +348,47 @@ import Testing
         }
     }
 
+    @Test func anExplicitPartitionAndTimestampReachTheTopic() async throws {
+        let topic = TestFixtures.unique("placed")
+        // Whole milliseconds: Kafka keeps a record's timestamp to the millisecond.
+        let timestamp = Date(timeIntervalSince1970: 1_700_000_000.123)
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 3)]) { cluster in
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            let report = try await producer.send(
+                KafkaProducerMessage(topic: topic, partition: 2, key: Array("k".utf8), value: Array("v".utf8), timestamp: timestamp))
+            await producer.shutdown()
+            #expect(report.topicPartition.partition == 2)
+            let read = try #require(try await TestFixtures.readTopic(cluster, topic: topic, count: 1).first)
+            #expect(read.topicPartition.partition == 2)
+            #expect(read.timestamp.map { Int(($0.timeIntervalSince1970 * 1000).rounded()) } == 1_700_000_000_123)
+        }
+    }
+
+    /// The partition and timestamp are stored without optionals (see `KafkaProducerMessage`); they must
+    /// still read back as they were set.
+    @Test func aMessageKeepsItsPartitionAndTimestampAsSet() {
+        let date = Date(timeIntervalSinceReferenceDate: 12_345.678_9)
+        var message = KafkaProducerMessage(topic: "t", value: nil)
+        #expect(message.partition == nil && message.timestamp == nil)
+        message.partition = 0
+        message.timestamp = date
+        #expect(message.partition == 0 && message.timestamp == date)
+        message.partition = 7
+        #expect(message.partition == 7)
+        message.partition = nil
+        message.timestamp = nil
+        #expect(message.partition == nil && message.timestamp == nil)
+        #expect(KafkaProducerMessage(topic: "t", partition: 4, value: nil, timestamp: date).partition == 4)
+        #expect(KafkaProducerMessage(topic: "t", partition: 4, value: nil, timestamp: date).timestamp == date)
+    }
+
+    /// A message of more than 56 bytes is passed by address in optimised code, and copied on the way:
+    /// a retain and a release per array for every message sent (see `KafkaProducerMessage`).
+    @Test func aMessageStaysSmallEnoughToBeMovedWithoutACopy() {
+        #expect(MemoryLayout<KafkaProducerMessage>.size <= 56)
+    }
+
     @Test func invalidPropertyIsNamedInTheError() throws {
         var configuration = KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"])
         configuration.properties["linger.ms"] = "not-a-number"

@@ -61,7 +61,7 @@ extension RDKafkaClient {
                 headers = list
             }
             let timestamp = message.timestamp.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? 0
-            let partition = message.partition ?? RD_KAFKA_PARTITION_UA
+            let partition = message.partitionOrUnassigned
             let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id))
             let result = Self.withOptionalBytes(message.key) { key, keyLength in
                 Self.withOptionalBytes(message.value) { value, valueLength in
