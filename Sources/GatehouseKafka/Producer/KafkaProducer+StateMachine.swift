@@ -43,6 +43,10 @@ extension KafkaProducer {
         var waits: [UInt64: BacklogWait] = [:]
         /// Backlog ids whose enqueuing task waits, oldest first.
         var waiting: Deque<UInt64> = []
+        /// The current instance's handle for the topic produced to last. A producer mostly writes to one
+        /// topic, and comparing one name under this lock spares the client's own lock and a lookup for
+        /// every message. Cleared when the instance is replaced.
+        var lastTopic: (name: String, handle: SendablePointer)?
 
         init(client: RDKafkaClient, loop: EventLoopControl, backlogAllowance: Int) {
             self.client = client
@@ -67,7 +71,7 @@ extension KafkaProducer {
             let id = nextID
             nextID += 1
             if backlog.isEmpty && !recovering {
-                let code = client.produce(message, id: id)
+                let code = produce(message, id: id)
                 if code == RDKafkaErrorCodes.noError {
                     entries.append(message, recipient: recipient, id: id, state: .handedOver)
                     return .sent(id)
@@ -80,6 +84,29 @@ extension KafkaProducer {
             entries.append(message, recipient: recipient, id: id, state: .backlog)
             backlog.append(id)
             return backlog.count <= backlogAllowance ? .sent(id) : .mustWait(id)
+        }
+
+        /// Hands message `id` to the current instance. Returns librdkafka's error code.
+        private mutating func produce(_ message: borrowing KafkaProducerMessage, id: UInt64) -> Int32 {
+            guard let topic = topicHandle(message.topic) else { return RDKafkaErrorCodes.invalidArgument }
+            return client.produce(message, id: id, topic: topic)
+        }
+
+        /// Hands the message in slot `id` to the current instance. Returns librdkafka's error code, or
+        /// `noError` if the slot holds no message.
+        private mutating func produce(slot id: UInt64) -> Int32 {
+            guard let name = entries.withMessage(id, { $0.topic }) else { return RDKafkaErrorCodes.noError }
+            guard let topic = topicHandle(name) else { return RDKafkaErrorCodes.invalidArgument }
+            let client = client
+            return entries.withMessage(id) { client.produce($0, id: id, topic: topic) } ?? RDKafkaErrorCodes.noError
+        }
+
+        /// The current instance's handle for `topic`; nil for a name librdkafka refuses.
+        private mutating func topicHandle(_ topic: String) -> SendablePointer? {
+            if let lastTopic, lastTopic.name == topic { return lastTopic.handle }
+            guard let handle = client.topicHandle(topic) else { return nil }
+            lastTopic = (topic, handle)
+            return handle
         }
 
         /// Accepts a batch under one lock acquisition. Returns the ids, the last id left in the backlog
@@ -174,8 +201,7 @@ extension KafkaProducer {
                     backlog.removeFirst()
                     continue
                 }
-                let client = client
-                let code = entries.withMessage(id) { client.produce($0, id: id) } ?? RDKafkaErrorCodes.noError
+                let code = produce(slot: id)
                 if code == RDKafkaErrorCodes.queueFull || code == RDKafkaErrorCodes.fatal { break }
                 backlog.removeFirst()
                 if code == RDKafkaErrorCodes.noError {
@@ -269,6 +295,7 @@ extension KafkaProducer {
             // successor has delivered them.
             client.retainUntilDestroyed(handedOver)
             client = newClient
+            lastTopic = nil
             loop = newLoop
             generation += 1
             recovering = false
@@ -276,10 +303,7 @@ extension KafkaProducer {
             var overflow: [UInt64] = []
             var actions: [Action] = []
             for id in unacknowledged {
-                let code =
-                    overflow.isEmpty
-                    ? entries.withMessage(id) { newClient.produce($0, id: id) } ?? RDKafkaErrorCodes.noError
-                    : RDKafkaErrorCodes.queueFull
+                let code = overflow.isEmpty ? produce(slot: id) : RDKafkaErrorCodes.queueFull
                 if code == RDKafkaErrorCodes.queueFull {
                     entries.setState(.backlog, of: id)
                     overflow.append(id)

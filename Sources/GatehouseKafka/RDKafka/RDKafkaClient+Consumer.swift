@@ -188,7 +188,7 @@ extension RDKafkaClient {
         }
         return withHandle { handle in
             var metadata: UnsafePointer<rd_kafka_metadata>?
-            let result = rd_kafka_metadata(handle, 0, topicHandle, &metadata, timeoutMilliseconds)
+            let result = rd_kafka_metadata(handle, 0, topicHandle.pointer, &metadata, timeoutMilliseconds)
             guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
                 return .failure(.librdkafka(result.rawValue, context: "metadata of '\(topic)'"))
             }

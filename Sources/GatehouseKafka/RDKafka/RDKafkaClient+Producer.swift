@@ -33,19 +33,17 @@ extension RDKafkaDelivery {
 }
 
 extension RDKafkaClient {
-    /// Enqueues a message with librdkafka. Returns librdkafka's error code (`0` on success,
-    /// `__QUEUE_FULL` when the local queue is full).
+    /// Enqueues a message with librdkafka, to `topic`, this client's handle (``topicHandle(_:)``) for
+    /// the message's topic. Returns librdkafka's error code (`0` on success, `__QUEUE_FULL` when the
+    /// local queue is full).
     ///
     /// The key and headers are copied; the value is not. librdkafka reads it from the storage of
     /// `message.value` until it has reported the message, which spares a copy (and a larger allocation)
     /// of every payload. So the caller keeps that array alive, and unchanged, until the message's delivery
     /// report has been served, or hands its owner to ``retainUntilDestroyed(_:)``. A Swift array's storage
     /// does not move while it is alive and unmodified, and a copy made elsewhere only shares it.
-    func produce(_ message: KafkaProducerMessage, id: UInt64) -> Int32 {
+    func produce(_ message: borrowing KafkaProducerMessage, id: UInt64, topic: SendablePointer) -> Int32 {
         withHandle { handle in
-            guard let topic = topicHandle(message.topic) else {
-                return RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue
-            }
             var headers: OpaquePointer?
             if !message.headers.isEmpty {
                 let list = rd_kafka_headers_new(message.headers.count)
@@ -66,7 +64,7 @@ extension RDKafkaClient {
             let result = Self.withOptionalBytes(message.key) { key, keyLength in
                 Self.withOptionalBytes(message.value) { value, valueLength in
                     CRdKafka_produce(
-                        handle, topic, partition, key, keyLength, value, valueLength, headers, timestamp, opaque
+                        handle, topic.pointer, partition, key, keyLength, value, valueLength, headers, timestamp, opaque
                     )
                 }
             }

@@ -27,13 +27,12 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Set by ``abandonAtDeinit()``: `deinit` then leaves the instance alive.
     private let abandoned = Atomic(false)
 
-    /// Topic handles by name, with the last one used kept aside: a producer mostly writes to one topic,
-    /// and comparing one short name is cheaper than hashing it for every message.
+    /// Topic handles by name. The producer keeps the last one it used aside (see
+    /// `KafkaProducer.StateMachine.produce`), so this is not reached for every message.
     private struct TopicHandles {
         var byName: [String: SendablePointer] = [:]
         /// The names by handle, for delivery reports.
         var names: [UInt: String] = [:]
-        var last: (name: String, handle: SendablePointer)?
     }
 
     init(kind: Kind, properties: [String: String], events: Int32) throws(KafkaError) {
@@ -104,18 +103,13 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 
     /// A cached topic handle; librdkafka's handles are reference-counted and cheap to keep.
-    func topicHandle(_ topic: String) -> OpaquePointer? {
+    func topicHandle(_ topic: String) -> SendablePointer? {
         topicHandles.withLock { handles in
-            if let last = handles.last, last.name == topic { return last.handle.pointer }
-            if let cached = handles.byName[topic] {
-                handles.last = (topic, cached)
-                return cached.pointer
-            }
+            if let cached = handles.byName[topic] { return cached }
             guard let created = rd_kafka_topic_new(handle, topic, nil) else { return nil }
             handles.byName[topic] = SendablePointer(created)
             handles.names[UInt(bitPattern: created)] = topic
-            handles.last = (topic, SendablePointer(created))
-            return created
+            return SendablePointer(created)
         }
     }
 

@@ -5,6 +5,7 @@ enum RDKafkaErrorCodes {
     static let noError = RD_KAFKA_RESP_ERR_NO_ERROR.rawValue
     static let queueFull = RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue
     static let fatal = RD_KAFKA_RESP_ERR__FATAL.rawValue
+    static let invalidArgument = RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue
     static let partitionEOF = RD_KAFKA_RESP_ERR__PARTITION_EOF.rawValue
     static let assignPartitions = RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS.rawValue
     static let revokePartitions = RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS.rawValue
