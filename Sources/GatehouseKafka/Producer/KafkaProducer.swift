@@ -64,7 +64,7 @@ public final class KafkaProducer: Service, Sendable {
     /// - Returns: Where the message was written.
     /// - Throws: ``KafkaError``; its ``KafkaError/isSafeToRetry`` says whether sending again could
     ///   duplicate the message. `CancellationError` if cancelled while waiting for room.
-    public func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
+    nonisolated(nonsending) public func send(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
         let promise = DeliveryPromise()
         _ = try await enqueue(message) { promise.fulfil($0) }
         return try await promise.value
@@ -79,7 +79,7 @@ public final class KafkaProducer: Service, Sendable {
     /// - Throws: ``KafkaError`` if the producer is shutting down or librdkafka rejects the message
     ///   outright; `CancellationError` if cancelled while waiting for room. Then `onDelivery` never runs.
     @discardableResult
-    public func enqueue(
+    nonisolated(nonsending) public func enqueue(
         _ message: consuming KafkaProducerMessage,
         onDelivery: @escaping DeliveryHandler
     ) async throws -> KafkaMessageID {
@@ -91,7 +91,7 @@ public final class KafkaProducer: Service, Sendable {
     /// ``enqueue(_:onDelivery:)``: the recipient's handler runs exactly once for every message this
     /// returns an id for, and never if this throws.
     @discardableResult
-    public func enqueue(
+    nonisolated(nonsending) public func enqueue(
         _ message: consuming KafkaProducerMessage,
         to recipient: KafkaDeliveryRecipient
     ) async throws -> KafkaMessageID {
@@ -119,7 +119,7 @@ public final class KafkaProducer: Service, Sendable {
     /// - Returns: The ids, in the order of `messages`.
     /// - Throws: ``KafkaError`` if the producer is shutting down (then nothing was enqueued).
     @discardableResult
-    public func enqueue(
+    nonisolated(nonsending) public func enqueue(
         contentsOf messages: some Collection<KafkaProducerMessage> & Sendable,
         onDelivery: @escaping DeliveryHandler
     ) async throws -> [KafkaMessageID] {
@@ -129,7 +129,7 @@ public final class KafkaProducer: Service, Sendable {
     /// Hands a batch of messages to the producer under one lock acquisition, leaving their outcomes to
     /// `recipient`. Otherwise the same as ``enqueue(contentsOf:onDelivery:)``.
     @discardableResult
-    public func enqueue(
+    nonisolated(nonsending) public func enqueue(
         contentsOf messages: some Collection<KafkaProducerMessage> & Sendable,
         to recipient: KafkaDeliveryRecipient
     ) async throws -> [KafkaMessageID] {
