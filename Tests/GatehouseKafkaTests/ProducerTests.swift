@@ -365,6 +365,49 @@ import Testing
         }
     }
 
+    /// The producer keeps the handle of the last topic it wrote to; messages that switch between topics,
+    /// on the direct path and from the backlog (a queue of 10, with the broker slowed), each reach their own.
+    @Test func messagesSwitchingBetweenTopicsEachReachTheirOwn() async throws {
+        let topics = (0..<3).map { TestFixtures.unique("switch-\($0)") }
+        try await TestFixtures.withCluster(topics: topics.map { .init(name: $0, partitions: 1) }) { cluster in
+            var configuration = TestFixtures.producerConfiguration(cluster)
+            configuration.queueCapacity = 10
+            let producer = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
+            cluster.setLatency(.milliseconds(20))
+            let outcomes = Outcomes()
+            for index in 0..<300 {
+                let message = KafkaProducerMessage(topic: topics[index % 3], key: "k", value: "\(index)")
+                try await producer.enqueue(message) { outcomes.record($0) }
+            }
+            await producer.shutdown()
+            #expect(outcomes.delivered == 300 && outcomes.failures.isEmpty)
+            for (offset, topic) in topics.enumerated() {
+                let read = try await TestFixtures.readTopic(cluster, topic: topic, count: 100)
+                #expect(read.map(\.valueString) == stride(from: offset, to: 300, by: 3).map { "\($0)" })
+            }
+        }
+    }
+
+    /// A timestamp Kafka cannot hold is refused with a precise error, before librdkafka sees it, and the
+    /// producer goes on.
+    @Test func aTimestampKafkaCannotHoldIsRefused() async throws {
+        let topic = TestFixtures.unique("bad-timestamp")
+        try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
+            let producer = try KafkaProducer(
+                configuration: TestFixtures.producerConfiguration(cluster), logger: TestFixtures.logger("producer"))
+            for seconds in [Double.infinity, -Double.infinity, 1e300] {
+                let message = KafkaProducerMessage(
+                    topic: topic, key: nil, value: Array("v".utf8), timestamp: Date(timeIntervalSince1970: seconds))
+                let error = await #expect(throws: KafkaError.self) { try await producer.send(message) }
+                #expect(error?.message.contains("timestamp of a message for '\(topic)'") == true)
+                #expect(error?.isSafeToRetry == true)
+            }
+            let report = try await producer.send(KafkaProducerMessage(topic: topic, key: nil, value: "after"))
+            #expect(report.offset == 0, "only the valid message was written")
+            await producer.shutdown()
+        }
+    }
+
     /// The partition and timestamp are stored without optionals (see `KafkaProducerMessage`); they must
     /// still read back as they were set.
     @Test func aMessageKeepsItsPartitionAndTimestampAsSet() {

@@ -68,6 +68,10 @@ extension KafkaProducer {
             guard accepting else {
                 return .rejected(.shutDown("the producer is shutting down; message for '\(message.topic)' not sent"))
             }
+            guard message.kafkaTimestamp != nil else {
+                let context = "the timestamp of a message for '\(message.topic)' is beyond what Kafka can hold"
+                return .rejected(.librdkafka(RDKafkaErrorCodes.invalidArgument, context: context))
+            }
             let id = nextID
             nextID += 1
             if backlog.isEmpty && !recovering {
@@ -95,10 +99,17 @@ extension KafkaProducer {
         /// Hands the message in slot `id` to the current instance. Returns librdkafka's error code, or
         /// `noError` if the slot holds no message.
         private mutating func produce(slot id: UInt64) -> Int32 {
-            guard let name = entries.withMessage(id, { $0.topic }) else { return RDKafkaErrorCodes.noError }
-            guard let topic = topicHandle(name) else { return RDKafkaErrorCodes.invalidArgument }
-            let client = client
-            return entries.withMessage(id) { client.produce($0, id: id, topic: topic) } ?? RDKafkaErrorCodes.noError
+            let (client, last) = (client, lastTopic)
+            // One look at the slot: the message's topic is compared, and only copied when it changes.
+            let outcome = entries.withMessage(id) { message -> (code: Int32, newTopic: (String, SendablePointer)?) in
+                if let last, last.name == message.topic {
+                    return (client.produce(message, id: id, topic: last.handle), nil)
+                }
+                guard let handle = client.topicHandle(message.topic) else { return (RDKafkaErrorCodes.invalidArgument, nil) }
+                return (client.produce(message, id: id, topic: handle), (message.topic, handle))
+            }
+            if let newTopic = outcome?.newTopic { lastTopic = newTopic }
+            return outcome?.code ?? RDKafkaErrorCodes.noError
         }
 
         /// The current instance's handle for `topic`; nil for a name librdkafka refuses.

@@ -25,7 +25,9 @@ import Synchronization
 /// print(report.topicPartition, report.offset ?? -1)
 /// ```
 public final class KafkaProducer: Service, Sendable {
-    /// Receives the outcome of one message, on the producer's event thread. Keep it short.
+    /// Receives the outcome of one message, on the producer's event thread. Keep it short. (A message
+    /// of a batch that librdkafka rejects outright is reported on the enqueuing task, before
+    /// ``enqueue(contentsOf:onDelivery:)`` returns.)
     public typealias DeliveryHandler = @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
 
     let configuration: KafkaProducerConfiguration
@@ -291,7 +293,7 @@ final class DeliveryPromise: Sendable {
         waiter?.resume(with: result.mapError { $0 as any Error })
     }
 
-    var value: KafkaDeliveryReport {
+    nonisolated(nonsending) var value: KafkaDeliveryReport {
         get async throws {
             try await withCheckedThrowingContinuation { continuation in
                 let ready: Result<KafkaDeliveryReport, KafkaError>? = state.withLock { state in

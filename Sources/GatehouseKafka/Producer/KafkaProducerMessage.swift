@@ -26,7 +26,9 @@ public struct KafkaProducerMessage: Sendable {
         set { partitionOrUnassigned = newValue ?? Self.unassigned }
     }
 
-    /// The record timestamp, or `nil` for the time of sending.
+    /// The record timestamp, or `nil` for the time of sending. A date whose interval is not a number
+    /// reads back as `nil`; one that Kafka cannot hold (infinite, or beyond its millisecond range) is
+    /// refused when the message is enqueued.
     public var timestamp: Date? {
         get { timestampSeconds.isNaN ? nil : Date(timeIntervalSinceReferenceDate: timestampSeconds) }
         set { timestampSeconds = newValue?.timeIntervalSinceReferenceDate ?? .nan }

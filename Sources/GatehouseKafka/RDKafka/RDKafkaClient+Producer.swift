@@ -43,7 +43,8 @@ extension RDKafkaClient {
     /// report has been served, or hands its owner to ``retainUntilDestroyed(_:)``. A Swift array's storage
     /// does not move while it is alive and unmodified, and a copy made elsewhere only shares it.
     func produce(_ message: borrowing KafkaProducerMessage, id: UInt64, topic: SendablePointer) -> Int32 {
-        withHandle { handle in
+        guard let timestamp = message.kafkaTimestamp else { return RDKafkaErrorCodes.invalidArgument }
+        return withHandle { handle in
             var headers: OpaquePointer?
             if !message.headers.isEmpty {
                 let list = rd_kafka_headers_new(message.headers.count)
@@ -58,7 +59,6 @@ extension RDKafkaClient {
                 }
                 headers = list
             }
-            let timestamp = message.timestamp.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? 0
             let partition = message.partitionOrUnassigned
             let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id))
             let result = Self.withOptionalBytes(message.key) { key, keyLength in
@@ -116,6 +116,15 @@ extension RDKafkaClient {
     /// Fabricates a fatal error, as librdkafka's own tests do.
     func raiseFatalError(code: Int32, reason: String) {
         withHandle { _ = rd_kafka_test_fatal_error($0, rd_kafka_resp_err_t(code), reason) }
+    }
+}
+
+extension KafkaProducerMessage {
+    /// The timestamp in milliseconds since 1970, as librdkafka takes it: 0 for the time of sending, and
+    /// nil for a timestamp Kafka cannot hold (infinite, or beyond 64 bits of milliseconds).
+    var kafkaTimestamp: Int64? {
+        guard !timestampSeconds.isNaN else { return 0 }
+        return Int64(exactly: ((timestampSeconds + Date.timeIntervalBetween1970AndReferenceDate) * 1000).rounded())
     }
 }
 

@@ -28,7 +28,7 @@ final class RDKafkaClient: @unchecked Sendable {
     private let abandoned = Atomic(false)
 
     /// Topic handles by name. The producer keeps the last one it used aside (see
-    /// `KafkaProducer.StateMachine.produce`), so this is not reached for every message.
+    /// `KafkaProducer.StateMachine.lastTopic`), so this is not reached for every message.
     private struct TopicHandles {
         var byName: [String: SendablePointer] = [:]
         /// The names by handle, for delivery reports.
