@@ -283,15 +283,7 @@ import Testing
     @Test func sendWaitsWhenTheLocalQueueIsFull() async throws {
         let topic = TestFixtures.unique("queue-full")
         try await TestFixtures.withCluster(topics: [.init(name: topic, partitions: 1)]) { cluster in
-            var configuration = TestFixtures.producerConfiguration(cluster)
-            configuration.queueCapacity = 10
-            let producer = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
-            cluster.setLatency(.milliseconds(50))
-            let outcomes = Outcomes()
-            for index in 0..<300 {
-                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: "k", value: "\(index)")) { outcomes.record($0) }
-            }
-            await producer.shutdown()
+            let outcomes = try await Self.enqueueThroughASmallQueue(300, to: [topic], cluster: cluster, latency: .milliseconds(50))
             #expect(outcomes.delivered == 300)
             let messages = try await TestFixtures.readTopic(cluster, topic: topic, count: 300)
             #expect(messages.map(\.valueString) == (0..<300).map { "\($0)" }, "waiting kept the order")
@@ -370,22 +362,32 @@ import Testing
     @Test func messagesSwitchingBetweenTopicsEachReachTheirOwn() async throws {
         let topics = (0..<3).map { TestFixtures.unique("switch-\($0)") }
         try await TestFixtures.withCluster(topics: topics.map { .init(name: $0, partitions: 1) }) { cluster in
-            var configuration = TestFixtures.producerConfiguration(cluster)
-            configuration.queueCapacity = 10
-            let producer = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
-            cluster.setLatency(.milliseconds(20))
-            let outcomes = Outcomes()
-            for index in 0..<300 {
-                let message = KafkaProducerMessage(topic: topics[index % 3], key: "k", value: "\(index)")
-                try await producer.enqueue(message) { outcomes.record($0) }
-            }
-            await producer.shutdown()
+            let outcomes = try await Self.enqueueThroughASmallQueue(300, to: topics, cluster: cluster, latency: .milliseconds(20))
             #expect(outcomes.delivered == 300 && outcomes.failures.isEmpty)
             for (offset, topic) in topics.enumerated() {
                 let read = try await TestFixtures.readTopic(cluster, topic: topic, count: 100)
                 #expect(read.map(\.valueString) == stride(from: offset, to: 300, by: 3).map { "\($0)" })
             }
         }
+    }
+
+    /// Enqueues `count` messages, valued 0, 1, 2 and so on and spread over `topics` in turn, through a
+    /// producer whose local queue holds 10, with the broker slowed by `latency`; shuts the producer down
+    /// and returns the outcomes.
+    private static func enqueueThroughASmallQueue(
+        _ count: Int, to topics: [String], cluster: EmbeddedKafkaCluster, latency: Duration
+    ) async throws -> Outcomes {
+        var configuration = TestFixtures.producerConfiguration(cluster)
+        configuration.queueCapacity = 10
+        let producer = try KafkaProducer(configuration: configuration, logger: TestFixtures.logger("producer"))
+        cluster.setLatency(latency)
+        let outcomes = Outcomes()
+        for index in 0..<count {
+            let message = KafkaProducerMessage(topic: topics[index % topics.count], key: "k", value: "\(index)")
+            try await producer.enqueue(message) { outcomes.record($0) }
+        }
+        await producer.shutdown()
+        return outcomes
     }
 
     /// A timestamp Kafka cannot hold is refused with a precise error, before librdkafka sees it, and the
