@@ -62,6 +62,7 @@ public struct KafkaTopicReader: Sendable {
     /// librdkafka properties (SASL, TLS, …).
     public var properties: [String: String] = [:]
 
+    /// Creates a reader for the cluster at `bootstrapServers`; `properties` are passed to librdkafka.
     public init(bootstrapServers: [String], properties: [String: String] = [:]) {
         self.bootstrapServers = bootstrapServers
         self.properties = properties

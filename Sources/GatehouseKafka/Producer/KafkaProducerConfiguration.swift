@@ -17,10 +17,15 @@ public struct KafkaProducerConfiguration: Sendable {
     /// The compression codec for record batches.
     public struct Compression: Sendable, Hashable {
         fileprivate let value: String
+        /// No compression.
         public static let none = Compression(value: "none")
+        /// LZ4: fast, with a fair ratio.
         public static let lz4 = Compression(value: "lz4")
+        /// Zstandard: the best ratio for its speed.
         public static let zstd = Compression(value: "zstd")
+        /// Snappy.
         public static let snappy = Compression(value: "snappy")
+        /// gzip: a good ratio, and the slowest.
         public static let gzip = Compression(value: "gzip")
     }
 
