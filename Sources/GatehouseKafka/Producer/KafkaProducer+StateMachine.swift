@@ -92,32 +92,33 @@ extension KafkaProducer {
 
         /// Hands message `id` to the current instance. Returns librdkafka's error code.
         private mutating func produce(_ message: borrowing KafkaProducerMessage, id: UInt64) -> Int32 {
-            guard let topic = topicHandle(message.topic) else { return RDKafkaErrorCodes.invalidArgument }
-            return client.produce(message, id: id, topic: topic)
+            let (code, newTopic) = Self.produce(message, id: id, client: client, lastTopic: lastTopic)
+            if let newTopic { lastTopic = newTopic }
+            return code
         }
 
         /// Hands the message in slot `id` to the current instance. Returns librdkafka's error code, or
         /// `noError` if the slot holds no message.
         private mutating func produce(slot id: UInt64) -> Int32 {
             let (client, last) = (client, lastTopic)
-            // One look at the slot: the message's topic is compared, and only copied when it changes.
-            let outcome = entries.withMessage(id) { message -> (code: Int32, newTopic: (String, SendablePointer)?) in
-                if let last, last.name == message.topic {
-                    return (client.produce(message, id: id, topic: last.handle), nil)
-                }
-                guard let handle = client.topicHandle(message.topic) else { return (RDKafkaErrorCodes.invalidArgument, nil) }
-                return (client.produce(message, id: id, topic: handle), (message.topic, handle))
-            }
+            let outcome = entries.withMessage(id) { Self.produce($0, id: id, client: client, lastTopic: last) }
             if let newTopic = outcome?.newTopic { lastTopic = newTopic }
             return outcome?.code ?? RDKafkaErrorCodes.noError
         }
 
-        /// The current instance's handle for `topic`; nil for a name librdkafka refuses.
-        private mutating func topicHandle(_ topic: String) -> SendablePointer? {
-            if let lastTopic, lastTopic.name == topic { return lastTopic.handle }
-            guard let handle = client.topicHandle(topic) else { return nil }
-            lastTopic = (topic, handle)
-            return handle
+        /// Hands `message` to `client`, with the handle in `lastTopic` when it names the message's topic.
+        /// Returns librdkafka's error code, and the topic to keep as the last one when it changed.
+        private static func produce(
+            _ message: borrowing KafkaProducerMessage,
+            id: UInt64,
+            client: RDKafkaClient,
+            lastTopic: (name: String, handle: SendablePointer)?
+        ) -> (code: Int32, newTopic: (name: String, handle: SendablePointer)?) {
+            if let lastTopic, lastTopic.name == message.topic {
+                return (client.produce(message, id: id, topic: lastTopic.handle), nil)
+            }
+            guard let handle = client.topicHandle(message.topic) else { return (RDKafkaErrorCodes.invalidArgument, nil) }
+            return (client.produce(message, id: id, topic: handle), (message.topic, handle))
         }
 
         /// Accepts a batch under one lock acquisition. Returns the ids, the last id left in the backlog

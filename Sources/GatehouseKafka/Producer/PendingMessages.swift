@@ -21,6 +21,9 @@ struct PendingMessages {
         case settling
         /// Its outcome was reported; the slot waits to be emptied.
         case settled
+
+        /// Accepted, with no outcome yet: in the backlog or handed over.
+        var isOutstanding: Bool { self == .backlog || self == .handedOver }
     }
 
     private var states = ContiguousArray<SlotState>(repeating: .vacant, count: 1024)
@@ -129,7 +132,7 @@ struct PendingMessages {
 
     /// Withdraws an outstanding message whose outcome will never be reported: settled at once.
     mutating func withdraw(_ id: UInt64) {
-        guard let index = index(of: id), states[index] == .backlog || states[index] == .handedOver else { return }
+        guard let index = index(of: id), states[index].isOutstanding else { return }
         states[index] = .settled
         count -= 1
         settled.append(id)
@@ -176,16 +179,17 @@ struct PendingMessages {
         return removed
     }
 
-    /// Every outstanding id in `state`, in increasing order.
+    /// Every id in `state`, in increasing order.
     func ids(in state: SlotState) -> [UInt64] {
-        (0..<span).compactMap { states[(head + $0) & mask] == state ? base + UInt64($0) : nil }
+        ids { $0 == state }
     }
 
     /// Every outstanding id (in the backlog or handed over), in increasing order.
     var outstandingIDs: [UInt64] {
-        (0..<span).compactMap {
-            let state = states[(head + $0) & mask]
-            return state == .backlog || state == .handedOver ? base + UInt64($0) : nil
-        }
+        ids(where: \.isOutstanding)
+    }
+
+    private func ids(where matches: (SlotState) -> Bool) -> [UInt64] {
+        (0..<span).compactMap { matches(states[(head + $0) & mask]) ? base + UInt64($0) : nil }
     }
 }
